@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Idempotent set-up on a fresh Debian machine: system packages, .venv, the project.
+#   scripts/setup.sh                 # core + sandbox extras (enough for `sweet quickstart`)
+#   scripts/setup.sh --extras dev    # everything the test suite needs
+# A second run with the same pyproject.toml and extras only checks and returns.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+EXTRAS="sandbox"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --extras) EXTRAS="$2"; shift 2 ;;
+    *) echo "setup.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+# --- system packages -------------------------------------------------------
+# bubblewrap: namespaces for the code sandbox; python3: an interpreter that the
+# sandbox's unprivileged uid can read (the build interpreter may live under /root).
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+[[ -x /usr/bin/python3 ]] || missing+=(python3)
+if [[ ${#missing[@]} -gt 0 ]]; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    log "WARNING: missing system packages (${missing[*]}); install them to use the strict sandbox"
+  fi
+fi
+
+# --- virtual environment ---------------------------------------------------
+PY=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  log "creating .venv with $($PY --version)"
+  "$PY" -m venv .venv
+fi
+
+stamp_file=.venv/.sweetrl-setup
+stamp="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)-${EXTRAS}"
+if [[ -f $stamp_file && "$(cat $stamp_file)" == "$stamp" ]] && .venv/bin/python -c "import sweetrl" 2>/dev/null; then
+  log "environment up to date (extras: ${EXTRAS})"
+  exit 0
+fi
+
+log "installing sweetrl[${EXTRAS}] into .venv"
+.venv/bin/python -m pip install -q --upgrade "pip>=24" >/dev/null
+.venv/bin/python -m pip install -q -e ".[${EXTRAS}]"
+echo "$stamp" > "$stamp_file"
+log "done"
