@@ -30,7 +30,7 @@ from typing import Any
 import grpc
 from grpc import aio
 
-from sweetrl.errors import SweetError
+from sweetrl.errors import InvalidInput, SweetError
 from sweetrl.runtime import metrics
 
 __all__ = [
@@ -111,6 +111,17 @@ class ErrorMappingInterceptor(_WrappingInterceptor):
       grpc can finish the cancelled RPC.
     """
 
+    async def intercept_service(self, continuation: Continuation,
+                                handler_call_details: grpc.HandlerCallDetails
+                                ) -> grpc.RpcMethodHandler | None:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return None
+        if not handler.request_streaming and handler.request_deserializer is not None:
+            handler = _reject_malformed(handler)
+        method = handler_call_details.method
+        return wrap_handler(handler, lambda context: self._guard(method, context))
+
     @contextlib.contextmanager
     def _guard(self, method: str, context: Any) -> Iterator[None]:
         try:
@@ -125,6 +136,56 @@ class ErrorMappingInterceptor(_WrappingInterceptor):
             logger.exception("unhandled error in %s (error id %s)", method, error_id)
             raise _Abort(grpc.StatusCode.INTERNAL,
                          f"internal error (error id {error_id})") from None
+
+
+class _Malformed:
+    """Stands in for a request message whose bytes did not parse."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _reject_malformed(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    """Answer unparseable request bytes with INVALID_ARGUMENT (grpc's default is INTERNAL).
+
+    The deserializer runs before any handler code; this one returns a marker instead of
+    raising, and the behaviour turns the marker into `InvalidInput` inside the guard.
+    """
+    deserialize = handler.request_deserializer
+    behaviour = handler.unary_unary or handler.unary_stream
+
+    def tolerant(data: bytes) -> Any:
+        try:
+            return deserialize(data)
+        except Exception as exc:  # DecodeError, invalid UTF-8 in a string field, ...
+            return _Malformed(type(exc).__name__)
+
+    def check(request: Any) -> None:
+        if isinstance(request, _Malformed):
+            raise InvalidInput(f"malformed request message ({request.reason}): "
+                               "it does not parse as the method's protobuf type")
+
+    if inspect.isasyncgenfunction(behaviour):
+        async def checked(request: Any, context: Any) -> Any:
+            check(request)
+            async for response in behaviour(request, context):
+                yield response
+    elif inspect.iscoroutinefunction(behaviour):
+        async def checked(request: Any, context: Any) -> Any:
+            check(request)
+            return await behaviour(request, context)
+    elif inspect.isgeneratorfunction(behaviour):
+        def checked(request: Any, context: Any) -> Any:
+            check(request)
+            yield from behaviour(request, context)
+    else:
+        def checked(request: Any, context: Any) -> Any:
+            check(request)
+            return behaviour(request, context)
+    kwargs = dict(request_deserializer=tolerant, response_serializer=handler.response_serializer)
+    if handler.unary_unary:
+        return grpc.unary_unary_rpc_method_handler(checked, **kwargs)
+    return grpc.unary_stream_rpc_method_handler(checked, **kwargs)
 
 
 class MetricsInterceptor(_WrappingInterceptor):

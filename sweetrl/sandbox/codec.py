@@ -15,9 +15,11 @@ import collections
 import datetime
 import decimal
 import fractions
+import re
 from typing import Any
 
 MAX_DEPTH = 64
+_HEX_INT = re.compile(r"-?[0-9a-f]+")
 
 
 class CodecError(ValueError):
@@ -67,8 +69,11 @@ def _tagged(tag: str, node: Any, depth: int) -> Any:
             return set(_items(node, depth))
         if tag == "fs":
             return frozenset(_items(node, depth))
-        if tag == "i":
-            return int(_str(node))
+        if tag == "i":  # hex: no int/str digit limit, linear time
+            text = _str(node)
+            if not _HEX_INT.fullmatch(text):  # int() would also take "0x", "_", spaces
+                raise CodecError("bad 'i' payload")
+            return int(text, 16)
         if tag == "f":
             text = _str(node)
             if text not in ("nan", "inf", "-inf"):

@@ -31,6 +31,9 @@ class SandboxConfig:
     per_test_timeout_s: float = doc(
         "Wall-clock seconds one test case (or defining the code) may take; the "
         "process is SIGKILLed after it.", 5.0)
+    eval_timeout_s: float = doc(
+        "Wall-clock budget of one evaluation (all its test cases); once spent, the "
+        "remaining cases fail as timeouts without running.", 20.0)
     memory_bytes: int = doc("Address-space limit of an evaluation process (RLIMIT_AS), "
                             "and the slot's memory cgroup limit.", 512 * MiB)
     max_processes: int = doc("Processes an evaluation may have (RLIMIT_NPROC and the "
@@ -47,8 +50,10 @@ class SandboxConfig:
     interpreter: str = doc(
         "Python interpreter for the slots; empty picks the first interpreter readable "
         "by an unprivileged uid (sys.executable, /usr/local/bin/python3, /usr/bin/python3).", "")
-    host_uid_base: int = doc("When the service runs as root, slot i runs as host uid "
-                             "host_uid_base + i.", 200_000)
+    host_uid_base: int = doc(
+        "When the service runs as root, each slot runs as its own host uid, the first "
+        "free one at or above this base (claimed with a lock in /run/sweetrl-sandbox, so "
+        "pools in several processes never share a uid).", 200_000)
     ground_truth_cache_entries: int = doc(
         "Ground-truth output sets kept in memory (keyed by a hash of the ground truth "
         "and its test calls), so many answers to one task run the ground truth once.", 4096)
@@ -56,7 +61,7 @@ class SandboxConfig:
 
     def validate(self) -> None:
         """Raise ValueError naming the first out-of-range field."""
-        positive = ("per_test_timeout_s", "memory_bytes", "max_processes", "file_bytes",
+        positive = ("per_test_timeout_s", "eval_timeout_s", "memory_bytes", "max_processes", "file_bytes",
                     "tmp_bytes", "open_files", "max_output_bytes", "max_code_bytes",
                     "max_test_cases", "max_call_bytes", "max_batch_items", "start_timeout_s")
         for name in positive:

@@ -6,10 +6,10 @@ Two named levels:
     bubblewrap puts each slot in new user, network (loopback only, down), pid, ipc,
     uts, cgroup and mount namespaces with a read-only view of the system directories
     (``/usr``, ``/etc`` basics) and nothing else of the host (no ``/work``, ``/home``,
-    ``/root``, host ``/tmp``), a private size-capped tmpfs at ``/tmp`` and
-    ``/dev/shm``, uid 65534 without capabilities, no further user namespaces, and
-    ``--die-with-parent``. When the service runs as root each slot also runs as its
-    own host uid (``host_uid_base + slot``), so RLIMIT_NPROC binds (it does not for
+    ``/root``, host ``/tmp``), a read-only root, a private size-capped tmpfs at
+    ``/tmp`` and ``/dev/shm`` (the only writable places), uid 65534 without
+    capabilities, no further user namespaces, and ``--die-with-parent``. When the service runs as root each slot also runs as its
+    own host uid (claimed exclusively, see :func:`claim_uid`), so RLIMIT_NPROC binds (it does not for
     uid 0) and slots cannot signal each other. A seccomp filter denies the syscalls
     untrusted code never needs (ptrace, mount, namespaces, bpf, keyctl, SysV IPC,
     non-unix sockets, ...).
@@ -205,10 +205,50 @@ def check_available(level: str, *, seccomp: bool) -> list[str]:
     return mechanisms
 
 
-def plan_slot(level: str, index: int, *, interpreter: str, zygote_source: str,
-              limits_json: str, host_uid_base: int, tmp_bytes: int) -> SlotPlan:
-    """The command (and uid) that starts slot ``index``'s zygote at ``level``."""
-    uid = host_uid_base + index if is_root() else None
+UID_LOCK_DIR = Path("/run/sweetrl-sandbox")
+UID_SPAN = 65536
+
+
+class UidClaim:
+    """An exclusive claim on one host uid, held while the lock file stays open.
+
+    Several pools may run on one host (the service, a ``sweet sandbox check``, tests):
+    each slot needs a uid no other slot uses, or killing one slot's leftover processes
+    by uid would hit another's. The kernel drops the ``flock`` when the holder dies.
+    """
+
+    def __init__(self, uid: int, fd: int):
+        self.uid = uid
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def claim_uid(base: int) -> UidClaim:
+    """Claim the first free uid at or above ``base`` (root only)."""
+    import fcntl
+
+    UID_LOCK_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = os.lstat(UID_LOCK_DIR)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o077:
+        raise IsolationUnavailable(f"{UID_LOCK_DIR} must be a root-owned 0700 directory")
+    for uid in range(base, base + UID_SPAN):
+        fd = os.open(UID_LOCK_DIR / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return UidClaim(uid, fd)
+    raise IsolationUnavailable(f"no free sandbox uid in [{base}, {base + UID_SPAN})")
+
+
+def plan_slot(level: str, uid: int | None, *, interpreter: str, zygote_source: str,
+              limits_json: str, tmp_bytes: int) -> SlotPlan:
+    """The command that starts a slot's zygote at ``level``, as host ``uid`` (root only)."""
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "PYTHONHASHSEED": "0",
            "PYTHONDONTWRITEBYTECODE": "1"}
     py = [interpreter, "-P", "-s", "-S", "-c", zygote_source, limits_json]
@@ -228,6 +268,9 @@ def plan_slot(level: str, index: int, *, interpreter: str, zygote_source: str,
     argv += ["--proc", "/proc", "--dev", "/dev",
              "--size", str(tmp_bytes), "--tmpfs", "/tmp",
              "--size", str(tmp_bytes), "--tmpfs", "/dev/shm",
+             # bwrap's root and /dev are tmpfs writable by the sandbox uid, with no size
+             # cap and not wiped between requests: only /tmp and /dev/shm stay writable.
+             "--remount-ro", "/dev", "--remount-ro", "/",
              "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
              "--hostname", "sandbox", "--chdir", "/tmp"]
     for key, value in env.items():

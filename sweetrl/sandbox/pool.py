@@ -107,7 +107,7 @@ class Slot:
             if n > 2 * self.config.max_output_bytes + (1 << 16):
                 raise SlotFailure(f"oversized frame ({n} bytes)")
             return json.loads(await self.proc.stdout.readexactly(n))
-        except (asyncio.IncompleteReadError, ValueError) as exc:
+        except (asyncio.IncompleteReadError, ValueError, RecursionError) as exc:
             raise SlotFailure(f"zygote closed or garbled its channel ({type(exc).__name__})") from None
 
     async def run(self, code: str, calls: list[str]) -> RunOutput:
@@ -116,7 +116,8 @@ class Slot:
         self.seq += 1
         self.runs += 1
         seq = self.seq
-        backstop = self.config.per_test_timeout_s * (len(calls) + 1) * 1.5 + 5.0
+        backstop = min(self.config.per_test_timeout_s * (len(calls) + 1),
+                       self.config.eval_timeout_s + self.config.per_test_timeout_s) * 1.5 + 5.0
         try:
             await self._send({"seq": seq, "code": code, "calls": calls})
             reply = await asyncio.wait_for(self._recv(), backstop)
@@ -164,6 +165,7 @@ class SandboxPool:
         self._busy = 0
         self.restarts = 0
         self.started = False
+        self._claims: list[isolation.UidClaim] = []
 
     @property
     def waiting(self) -> int:
@@ -184,11 +186,15 @@ class SandboxPool:
         source = resources.files("sweetrl.sandbox").joinpath("zygote.py").read_text()
         cgroup_mechs: set[str] = set()
         for i in range(cfg.slot_count):
-            plan = isolation.plan_slot(cfg.isolation, i, interpreter=interpreter,
-                                       zygote_source=source, limits_json="",
-                                       host_uid_base=cfg.host_uid_base, tmp_bytes=cfg.tmp_bytes)
+            claim = isolation.claim_uid(cfg.host_uid_base) if isolation.is_root() else None
+            if claim is not None:
+                self._claims.append(claim)
+            plan = isolation.plan_slot(cfg.isolation, claim.uid if claim else None,
+                                       interpreter=interpreter, zygote_source=source,
+                                       limits_json="", tmp_bytes=cfg.tmp_bytes)
             limits = json.dumps({
-                "per_test_timeout_s": cfg.per_test_timeout_s, "memory_bytes": cfg.memory_bytes,
+                "per_test_timeout_s": cfg.per_test_timeout_s, "eval_timeout_s": cfg.eval_timeout_s,
+                "memory_bytes": cfg.memory_bytes,
                 "max_processes": cfg.max_processes, "file_bytes": cfg.file_bytes,
                 "open_files": cfg.open_files, "max_output_bytes": cfg.max_output_bytes,
                 "sweep": plan.sweep, "wipe_dirs": plan.wipe_dirs,
@@ -196,7 +202,7 @@ class SandboxPool:
             plan.argv[-1] = limits
             slot = Slot(i, plan, cfg, seccomp_hex)
             if cfg.cgroups != "off" and plan.user is not None:
-                slot.cgroup = cgroups.create(f"slot-{i}", pids_max=cfg.max_processes + 8,
+                slot.cgroup = cgroups.create(f"uid-{plan.user}", pids_max=cfg.max_processes + 8,
                                              memory_bytes=cfg.memory_bytes + cfg.tmp_bytes * 2
                                              + (256 << 20))
                 if slot.cgroup:
@@ -235,7 +241,8 @@ class SandboxPool:
             try:
                 out = await slot.run(code, calls)
             except SlotFailure as exc:
-                log.warning("sandbox slot %d failed (%s); restarting it", slot.index, exc)
+                log.warning("sandbox slot %d failed (%s; stderr: %s); restarting it",
+                            slot.index, exc, slot.stderr_tail() or "-")
                 out = RunOutput(setup="crash", detail=f"sandbox process died: {exc}"[:300])
                 await self._restart(slot)
             except asyncio.CancelledError:
@@ -266,6 +273,10 @@ class SandboxPool:
         for s in self._slots:
             if s.cgroup:
                 s.cgroup.remove()
+        for claim in self._claims:  # only after every process of the uid is gone
+            claim.release()
+        self._claims.clear()
+        self._slots.clear()
         self.started = False
 
     async def __aenter__(self) -> "SandboxPool":

@@ -15,12 +15,18 @@ frame is a 4-byte big-endian length followed by UTF-8 JSON.
   is ``"ok"`` (payload: the encoded value) or ``"error"|"timeout"|"crash"|
   "unencodable"`` (payload: a short detail string).
 
-For each request a child is forked; it drops to the request limits (rlimits),
-redirects stdio to /dev/null, defines the code and evaluates the calls in order,
-streaming one JSON line per call to a private pipe. This process enforces the
-per-call wall-clock limit by SIGKILL, restarts a fresh child for the calls after a
-timeout or crash, and after every request kills every other process it can signal
-(the whole slot in a pid namespace) and wipes the writable directories.
+Each request is served by a *worker* forked from this process before the request is
+read: the worker reads the request, forks the call processes, builds the response in
+a memfd, and exits. So the request and its outputs (for instance a ground truth's
+code and results) only ever live in the worker's memory, never in this process's,
+whose memory every later request inherits. A call process drops to the request
+limits (rlimits), redirects stdio to /dev/null, defines the code and evaluates the
+calls in order, streaming one JSON line per call to a private pipe; the worker
+enforces the per-call wall-clock limit by SIGKILL and restarts a fresh call process
+for the calls after a timeout or crash. When the worker is gone this process kills
+every other process it can signal (the whole slot in a pid namespace), empties the
+writable directories and only then forwards the response, or a crash response when
+the evaluation killed its worker.
 
 What this is NOT: a security boundary by itself. The boundary is the slot around it
 (namespaces, dedicated uid, seccomp, rlimits, cgroups); this process only keeps
@@ -40,6 +46,7 @@ import time
 
 LIMITS = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 PER_CALL_TIMEOUT = float(LIMITS.get("per_test_timeout_s", 5.0))
+EVAL_TIMEOUT = float(LIMITS.get("eval_timeout_s", 20.0))
 MEMORY_BYTES = int(LIMITS.get("memory_bytes", 512 << 20))
 MAX_PROCESSES = int(LIMITS.get("max_processes", 32))
 FILE_BYTES = int(LIMITS.get("file_bytes", 16 << 20))
@@ -58,18 +65,38 @@ _LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 # --------------------------------------------------------------------------- framing
-def read_frame(stream):
-    head = stream.read(4)
-    if len(head) < 4:
+def _read_exact(fd, n):
+    parts = []
+    while n:
+        chunk = os.read(fd, n)
+        if not chunk:
+            return None
+        parts.append(chunk)
+        n -= len(chunk)
+    return b"".join(parts)
+
+
+def read_frame(fd):
+    head = _read_exact(fd, 4)
+    if head is None:
         return None
-    (n,) = struct.unpack(">I", head)
-    return json.loads(stream.read(n))
+    data = _read_exact(fd, struct.unpack(">I", head)[0])
+    return None if data is None else json.loads(data)
 
 
-def write_frame(stream, obj):
+def encode_frame(obj):
     data = json.dumps(obj, ensure_ascii=True).encode()
-    stream.write(struct.pack(">I", len(data)) + data)
-    stream.flush()
+    return struct.pack(">I", len(data)) + data
+
+
+def write_all(fd, data, offset=None):
+    """Write all of ``data`` to ``fd`` (at ``offset`` with pwrite when given)."""
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view) if offset is None else os.pwrite(fd, view, offset)
+        view = view[n:]
+        if offset is not None:
+            offset += n
 
 
 # --------------------------------------------------------------------------- hardening
@@ -122,7 +149,8 @@ def _encoder():
         if v is None or t is bool or t is str:
             return v
         if t is int:
-            return v if -(2**53) < v < 2**53 else {"i": str(v)}
+            # hex: no int/str digit limit, linear time both ways
+            return v if -(2**53) < v < 2**53 else {"i": format(v, "x")}
         if t is float:
             return v if v == v and v not in (float("inf"), float("-inf")) else {"f": repr(v)}
         if t is list:
@@ -224,17 +252,18 @@ def run_child(wfd, code, calls, start):
     os._exit(0)
 
 
-# --------------------------------------------------------------------------- supervisor side
-def sweep(child_pgid):
-    """Kill everything but us (and the namespace's init); reap what is ours."""
+# --------------------------------------------------------------------------- zygote side
+def sweep():
+    """Kill everything of our uid but us (and the namespace's init); reap what is ours.
+
+    With ``SWEEP == "pgroup"`` the worker already killed each call's process group;
+    processes that left their group survive (that level is documented as weak)."""
     for _ in range(200):
-        try:
-            if SWEEP == "all":
+        if SWEEP == "all":
+            try:
                 os.kill(-1, signal.SIGKILL)
-            else:
-                os.killpg(child_pgid, signal.SIGKILL)
-        except OSError:
-            pass
+            except OSError:
+                pass
         _reap()
         if SWEEP != "all" or not _others_alive():
             return
@@ -252,41 +281,90 @@ def _reap():
 
 
 def _others_alive():
-    me = os.getpid()
+    """Whether a live process of our uid other than us (and pid 1) exists.
+
+    Only our uid counts: without a pid namespace /proc lists the whole host."""
+    me, uid = os.getpid(), str(os.getuid()).encode()
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) in (1, me):
             continue
         try:
-            with open("/proc/%s/stat" % name, "rb") as f:
-                state = f.read().rsplit(b")", 1)[1].split()[0]
-        except OSError:
+            with open("/proc/%s/status" % name, "rb") as f:
+                fields = dict(line.split(b":", 1) for line in f if b":" in line)
+            state, real_uid = fields[b"State"].split()[0], fields[b"Uid"].split()[0]
+        except (OSError, KeyError, IndexError, ValueError):
             continue
-        if state not in (b"Z", b"X"):
+        if real_uid == uid and state not in (b"Z", b"X"):
             return True
     return False
 
 
+_TOP_MODES = {}  # mode of each wiped directory at start-up, restored after every request
+
+
 def wipe():
+    """Empty the writable directories and restore their mode and extended attributes.
+
+    Runs when nothing else of the slot is alive. Iterative and relative to directory
+    fds, so neither deep nor long paths (beyond PATH_MAX) leave anything behind."""
     for top in WIPE_DIRS:
         try:
-            entries = list(os.scandir(top))
+            if top in _TOP_MODES:
+                os.chmod(top, _TOP_MODES[top])
+            for name in os.listxattr(top):
+                os.removexattr(top, name)
         except OSError:
-            continue
-        for entry in entries:
-            _remove(entry.path)
+            pass
+        _empty(top)
 
 
-def _remove(path):
+def _empty(top):
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
     try:
-        if os.path.isdir(path) and not os.path.islink(path):
-            os.chmod(path, 0o700)
-            for entry in os.scandir(path):
-                _remove(entry.path)
-            os.rmdir(path)
-        else:
-            os.unlink(path)
+        fd = os.open(top, flags)
     except OSError:
-        pass
+        return
+    names = []  # path from ``top`` down to ``fd``
+    stuck = set()  # inodes of directories that could not be emptied: never re-entered
+    try:
+        while True:
+            below = None
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    try:
+                        if not entry.is_dir(follow_symlinks=False):
+                            os.unlink(entry.name, dir_fd=fd)
+                            continue
+                        if entry.inode() in stuck:
+                            continue
+                        os.rmdir(entry.name, dir_fd=fd)
+                    except OSError:
+                        if entry.is_dir(follow_symlinks=False) and entry.inode() not in stuck:
+                            below = entry
+                            break
+            if below is not None:
+                try:
+                    os.chmod(below.name, 0o700, dir_fd=fd)  # a directory: nothing to follow
+                    child = os.open(below.name, flags, dir_fd=fd)
+                except OSError:
+                    stuck.add(below.inode())
+                    continue
+                os.close(fd)
+                fd = child
+                names.append((below.name, below.inode()))
+                continue
+            if not names:
+                return
+            parent = os.open("..", flags, dir_fd=fd)
+            os.close(fd)
+            fd = parent
+            name, inode = names.pop()
+            try:
+                os.rmdir(name, dir_fd=fd)
+            except OSError:
+                stuck.add(inode)
+    finally:
+        os.close(fd)
 
 
 def run_request(code, calls):
@@ -294,16 +372,21 @@ def run_request(code, calls):
     results = []
     setup, detail = "ok", ""
     start = 0
+    budget_end = time.monotonic() + EVAL_TIMEOUT
     while True:
         rfd, wfd = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(rfd)
             run_child(wfd, code, calls, start)
+        try:
+            os.setpgid(pid, pid)  # also done by the child; whichever runs first wins the race
+        except OSError:
+            pass
         os.close(wfd)
         next_index, received, buf = start, 0, b""
         phase_setup = True
-        deadline = time.monotonic() + PER_CALL_TIMEOUT
+        deadline = min(time.monotonic() + PER_CALL_TIMEOUT, budget_end)
         outcome = None  # None: child finished cleanly
         t_call = time.perf_counter()
         while True:
@@ -328,6 +411,8 @@ def run_request(code, calls):
                 try:
                     rec = json.loads(line)
                     idx, status, seconds, payload = rec
+                    if not _shallow(payload):
+                        raise ValueError("nested too deeply")
                 except (ValueError, TypeError, RecursionError):
                     outcome = "crash:malformed result line"
                     break
@@ -337,20 +422,24 @@ def run_request(code, calls):
                         break
                     phase_setup = False
                     if status != "ok":
-                        setup, detail = status, str(payload)[:300]
+                        setup, detail = status, payload[:300] if isinstance(payload, str) else ""
                 else:
-                    if idx != next_index or status not in ("ok", "error", "unencodable"):
+                    if (idx != next_index or status not in ("ok", "error", "unencodable")
+                            or type(seconds) not in (int, float)):
                         outcome = "crash:protocol violation"
                         break
                     results.append([idx, status, float(seconds), payload])
                     next_index += 1
                 t_call = time.perf_counter()
-                deadline = time.monotonic() + PER_CALL_TIMEOUT
+                deadline = min(time.monotonic() + PER_CALL_TIMEOUT, budget_end)
             if outcome:
                 break
+            if setup != "ok" or next_index >= len(calls):
+                # All reported: do not wait for EOF, which a process the code forked
+                # (holding the pipe) could delay until the deadline.
+                break
         os.close(rfd)
-        sweep(pid)
-        wipe()
+        _end_child(pid)
         if setup != "ok":
             return setup, detail, []
         if outcome is None and next_index >= len(calls):
@@ -363,8 +452,117 @@ def run_request(code, calls):
             return kind, why, []
         results.append([next_index, kind, time.perf_counter() - t_call, why])
         start = next_index + 1
+        if start < len(calls) and time.monotonic() >= budget_end:
+            # The evaluation's total time budget is spent: the rest are not run.
+            for i in range(start, len(calls)):
+                results.append([i, "timeout", 0.0, "evaluation time budget exhausted"])
+            start = len(calls)
         if start >= len(calls):
             return setup, detail, results
+
+
+def _shallow(value, limit=3 * MAX_DEPTH + 8):
+    """Whether parsed JSON ``value`` nests at most ``limit`` deep (what the encoder can
+    produce: up to three JSON levels per value level). Deeper frames could exhaust the
+    trusted side's recursion limit when it parses the response."""
+    stack = [(value, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > limit:
+            return False
+        if type(v) is list:
+            stack.extend((x, depth + 1) for x in v)
+        elif type(v) is dict:
+            stack.extend((x, depth + 1) for x in v.values())
+    return True
+
+
+def _end_child(pid):
+    """Kill a call process and its process group (it may have left it; the zygote's
+    sweep gets those) and reap it."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def serve_request(ctl, reply_fd):
+    """Body of a request worker: never returns.
+
+    Reads one request from stdin, reports ``seq`` on ``ctl``, runs the request, writes
+    the response frame into the memfd ``reply_fd`` and reports ``done``."""
+    try:
+        req = read_frame(0)
+        if req is None:
+            os.write(ctl, b"eof\n")
+            os._exit(0)
+        os.write(ctl, b"seq %d\n" % req["seq"])
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1):  # the supervisor's pipes stay with the zygote
+            os.dup2(null, fd)
+        os.close(null)
+        setup, detail, results = run_request(req["code"], req["calls"])
+        frame = encode_frame({"seq": req["seq"], "setup": setup, "detail": detail,
+                              "results": results})
+        write_all(reply_fd, frame, offset=0)
+        os.write(ctl, b"done\n")
+    except BaseException as exc:
+        try:
+            os.write(2, ("sandbox worker failed: %s\n" % _short(exc)).encode())
+        except BaseException:
+            pass
+    os._exit(0)
+
+
+def serve(reply_fd):
+    """Serve requests until stdin closes; each in a fresh worker, then sweep and wipe."""
+    while True:
+        select.select([0], [], [])  # a request (or EOF) is waiting; the worker reads it
+        ctl_r, ctl_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(ctl_r)
+            serve_request(ctl_w, reply_fd)
+        os.close(ctl_w)
+        report = []
+        while True:  # until EOF: the worker exited (its call processes closed ``ctl``)
+            chunk = os.read(ctl_r, 4096)
+            if not chunk:
+                break
+            report.append(chunk)
+        os.close(ctl_r)
+        lines = b"".join(report).split()
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        sweep()
+        wipe()
+        if b"eof" in lines:
+            return 0
+        if b"seq" not in lines:
+            return 1  # died before reading a whole request: the channel state is unknown
+        seq = int(lines[lines.index(b"seq") + 1])
+        if b"done" in lines:
+            size, offset = os.fstat(reply_fd).st_size, 0
+            while offset < size:
+                sent = os.sendfile(1, reply_fd, offset, size - offset)
+                if sent <= 0:
+                    return 1
+                offset += sent
+        else:
+            write_all(1, encode_frame({"seq": seq, "setup": "crash", "results": [],
+                                       "detail": "the sandbox worker was killed"}))
+        os.ftruncate(reply_fd, 0)
 
 
 def preload():
@@ -379,32 +577,32 @@ def preload():
 
 
 def main():
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    hello = read_frame(stdin)
+    hello = read_frame(0)
     if hello is None:
         return 1
     try:
         apply_seccomp(bytes.fromhex(hello.get("seccomp", "")))
     except OSError as exc:
-        write_frame(stdout, {"ready": False, "error": "seccomp: %s" % exc})
+        write_all(1, encode_frame({"ready": False, "error": "seccomp: %s" % exc}))
         return 1
     if SWEEP == "all" and os.geteuid() == 0:
         # kill(-1) as uid 0 outside a pid namespace would hit the whole host.
-        write_frame(stdout, {"ready": False, "error": "refusing sweep=all as uid 0"})
+        write_all(1, encode_frame({"ready": False, "error": "refusing sweep=all as uid 0"}))
         return 1
     make_undumpable()
+    for top in WIPE_DIRS:
+        try:
+            _TOP_MODES[top] = os.stat(top).st_mode & 0o7777
+        except OSError:
+            pass
+    reply_fd = os.memfd_create("sweetrl-reply")
     preload()
     import gc
     gc.collect()
     gc.freeze()
-    write_frame(stdout, {"ready": True, "pid": os.getpid(), "uid": os.getuid()})
-    while True:
-        req = read_frame(stdin)
-        if req is None:
-            return 0
-        setup, detail, results = run_request(req["code"], req["calls"])
-        write_frame(stdout, {"seq": req["seq"], "setup": setup, "detail": detail, "results": results})
+    write_all(1, encode_frame({"ready": True, "pid": os.getpid(), "uid": os.getuid()}))
+    return serve(reply_fd)
 
 
 if __name__ == "__main__":

@@ -151,7 +151,7 @@ class GetLimitsRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class SandboxLimits(_message.Message):
-    __slots__ = ("isolation", "mechanisms", "slots", "max_queue", "per_test_timeout_seconds", "memory_bytes", "max_processes", "max_code_bytes", "max_test_cases", "max_output_bytes")
+    __slots__ = ("isolation", "mechanisms", "slots", "max_queue", "per_test_timeout_seconds", "memory_bytes", "max_processes", "max_code_bytes", "max_test_cases", "max_output_bytes", "eval_timeout_seconds")
     ISOLATION_FIELD_NUMBER: _ClassVar[int]
     MECHANISMS_FIELD_NUMBER: _ClassVar[int]
     SLOTS_FIELD_NUMBER: _ClassVar[int]
@@ -162,6 +162,7 @@ class SandboxLimits(_message.Message):
     MAX_CODE_BYTES_FIELD_NUMBER: _ClassVar[int]
     MAX_TEST_CASES_FIELD_NUMBER: _ClassVar[int]
     MAX_OUTPUT_BYTES_FIELD_NUMBER: _ClassVar[int]
+    EVAL_TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     isolation: str
     mechanisms: _containers.RepeatedScalarFieldContainer[str]
     slots: int
@@ -172,4 +173,5 @@ class SandboxLimits(_message.Message):
     max_code_bytes: int
     max_test_cases: int
     max_output_bytes: int
-    def __init__(self, isolation: _Optional[str] = ..., mechanisms: _Optional[_Iterable[str]] = ..., slots: _Optional[int] = ..., max_queue: _Optional[int] = ..., per_test_timeout_seconds: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., max_processes: _Optional[int] = ..., max_code_bytes: _Optional[int] = ..., max_test_cases: _Optional[int] = ..., max_output_bytes: _Optional[int] = ...) -> None: ...
+    eval_timeout_seconds: float
+    def __init__(self, isolation: _Optional[str] = ..., mechanisms: _Optional[_Iterable[str]] = ..., slots: _Optional[int] = ..., max_queue: _Optional[int] = ..., per_test_timeout_seconds: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., max_processes: _Optional[int] = ..., max_code_bytes: _Optional[int] = ..., max_test_cases: _Optional[int] = ..., max_output_bytes: _Optional[int] = ..., eval_timeout_seconds: _Optional[float] = ...) -> None: ...

@@ -1,0 +1,1 @@
+"""The code-sandbox executor service: judges ColBench backend answers in isolation."""

@@ -1,0 +1,1 @@
+"""The ``sweet`` command line. Heavy imports happen inside commands, so --help is fast."""
