@@ -114,8 +114,24 @@ class Evaluator:
 
     async def evaluate_many(self, items: Sequence[EvalItem | SweetError]
                             ) -> list[Evaluation | SweetError]:
-        """Judge many answers; errors (given or raised) are returned in place, in order."""
+        """Judge many answers; errors (given or raised) are returned in place, in order.
+
+        Each distinct ground truth runs first, so answers to one task do not hold the
+        concurrency window while they wait for their shared ground-truth run.
+        """
         limit = asyncio.Semaphore(max(1, self.pool.config.slot_count * 2))
+        firsts = {i.task.ground_truth_key(): i.task for i in items if isinstance(i, EvalItem)}
+
+        async def warm(task: BackendTask) -> None:
+            async with limit:
+                try:
+                    self.validate(EvalItem(task, ""))
+                    await self.ground_truth(task)
+                except SweetError:
+                    pass  # reported per item below
+
+        if len(firsts) < len(items):
+            await asyncio.gather(*(warm(t) for t in firsts.values()))
 
         async def one(item: EvalItem | SweetError) -> Evaluation | SweetError:
             if isinstance(item, SweetError):

@@ -40,6 +40,34 @@ class RunOutput:
     run_seconds: float = 0.0
 
 
+def parse_reply(body: bytes, seq: int) -> RunOutput:
+    """Rows of a reply (one JSON value per line) -> RunOutput.
+
+    The zygote frames the reply, so the channel cannot desync; but the rows were
+    written by the process that ran the code, which may have tampered with them. A
+    reply without the right ``["seq", n]`` first row is that run's crash, nothing
+    more. Rows that do not parse are dropped (the evaluator reports their calls as
+    missing)."""
+    rows = []
+    for line in body.split(b"\n"):
+        if line:
+            try:
+                rows.append(json.loads(line))
+            except (ValueError, RecursionError):
+                continue
+    if not rows or rows[0] != ["seq", seq]:
+        return RunOutput(setup="crash", detail="the evaluated code tampered with its report")
+    out = RunOutput(setup="crash", detail="no setup report")
+    for row in rows[1:]:
+        if not isinstance(row, list) or len(row) != 4:
+            continue
+        if row[0] == "setup" and out.detail == "no setup report":
+            out.setup, out.detail = str(row[1]), str(row[3])[:300]
+        elif type(row[0]) is int:
+            out.results.append(row)
+    return out
+
+
 class SlotFailure(Exception):
     """The slot's zygote died, hung or broke protocol."""
 
@@ -100,15 +128,21 @@ class Slot:
         self.proc.stdin.write(struct.pack(">I", len(data)) + data)
         await self.proc.stdin.drain()
 
-    async def _recv(self) -> dict:
+    async def _recv_bytes(self) -> bytes:
         assert self.proc and self.proc.stdout
         try:
             (n,) = struct.unpack(">I", await self.proc.stdout.readexactly(4))
-            if n > 2 * self.config.max_output_bytes + (1 << 16):
+            if n > 2 * self.config.max_output_bytes + (1 << 17):
                 raise SlotFailure(f"oversized frame ({n} bytes)")
-            return json.loads(await self.proc.stdout.readexactly(n))
-        except (asyncio.IncompleteReadError, ValueError, RecursionError) as exc:
+            return await self.proc.stdout.readexactly(n)
+        except asyncio.IncompleteReadError as exc:
             raise SlotFailure(f"zygote closed or garbled its channel ({type(exc).__name__})") from None
+
+    async def _recv(self) -> dict:
+        try:
+            return json.loads(await self._recv_bytes())
+        except (ValueError, RecursionError) as exc:
+            raise SlotFailure(f"zygote garbled its channel ({type(exc).__name__})") from None
 
     async def run(self, code: str, calls: list[str]) -> RunOutput:
         if self.proc is None or self.proc.returncode is not None:
@@ -120,18 +154,12 @@ class Slot:
                        self.config.eval_timeout_s + self.config.per_test_timeout_s) * 1.5 + 5.0
         try:
             await self._send({"seq": seq, "code": code, "calls": calls})
-            reply = await asyncio.wait_for(self._recv(), backstop)
+            body = await asyncio.wait_for(self._recv_bytes(), backstop)
         except asyncio.TimeoutError:
             raise SlotFailure(f"no reply within {backstop:.0f}s") from None
         except (ConnectionError, BrokenPipeError) as exc:
             raise SlotFailure(f"zygote pipe broken: {exc}") from None
-        if reply.get("seq") != seq:
-            raise SlotFailure("reply out of sequence")
-        results = reply.get("results")
-        if not isinstance(results, list):
-            raise SlotFailure("malformed reply")
-        return RunOutput(setup=str(reply.get("setup")), detail=str(reply.get("detail", ""))[:300],
-                         results=results)
+        return parse_reply(body, seq)
 
     async def kill(self) -> None:
         proc = self.proc
@@ -197,7 +225,7 @@ class SandboxPool:
                 "memory_bytes": cfg.memory_bytes,
                 "max_processes": cfg.max_processes, "file_bytes": cfg.file_bytes,
                 "open_files": cfg.open_files, "max_output_bytes": cfg.max_output_bytes,
-                "sweep": plan.sweep, "wipe_dirs": plan.wipe_dirs,
+                "sweep": plan.sweep, "wipe_dirs": plan.wipe_dirs, "max_calls": cfg.max_test_cases,
             })
             plan.argv[-1] = limits
             slot = Slot(i, plan, cfg, seccomp_hex)

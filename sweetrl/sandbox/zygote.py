@@ -4,29 +4,30 @@ This file is stdlib-only and self-contained: the supervisor (``pool.py``) passes
 source to ``python -c`` in the sandbox, where no project package is importable.
 
 Protocol (stdin/stdout of this process, owned by the trusted supervisor): every
-frame is a 4-byte big-endian length followed by UTF-8 JSON.
+frame is a 4-byte big-endian length followed by its body.
 
-* start-up: argv[1] is a JSON object of limits; this process applies seccomp (the
-  BPF program arrives as the first frame, hex, possibly empty), pre-imports common
-  modules, then writes ``{"ready": true, "pid": ...}``.
-* request: ``{"seq": n, "code": str, "calls": [str, ...]}``
-* response: ``{"seq": n, "setup": "ok"|"syntax"|"definition"|"timeout"|"crash",
-  "detail": str, "results": [[index, status, seconds, payload], ...]}`` where status
-  is ``"ok"`` (payload: the encoded value) or ``"error"|"timeout"|"crash"|
-  "unencodable"`` (payload: a short detail string).
+* start-up: argv[1] is a JSON object of limits; the first frame (JSON) carries the
+  seccomp BPF program as hex; this process applies it, pre-imports and warms up, then
+  writes the JSON frame ``{"ready": true, "pid": ...}``.
+* request: a JSON frame ``{"seq": n, "code": str, "calls": [str, ...]}``
+* response: a frame whose body is one JSON row per line: ``["seq", n]``, then
+  ``["setup", "ok"|"syntax"|"definition"|"timeout"|"crash", 0, detail]``, then
+  ``[index, status, seconds, payload]`` per call, status ``"ok"`` (payload: the
+  encoded value) or ``"error"|"timeout"|"crash"|"unencodable"`` (payload: detail).
 
-Each request is served by a *worker* forked from this process before the request is
-read: the worker reads the request, forks the call processes, builds the response in
-a memfd, and exits. So the request and its outputs (for instance a ground truth's
-code and results) only ever live in the worker's memory, never in this process's,
-whose memory every later request inherits. A call process drops to the request
-limits (rlimits), redirects stdio to /dev/null, defines the code and evaluates the
-calls in order, streaming one JSON line per call to a private pipe; the worker
-enforces the per-call wall-clock limit by SIGKILL and restarts a fresh call process
-for the calls after a timeout or crash. When the worker is gone this process kills
-every other process it can signal (the whole slot in a pid namespace), empties the
-writable directories and only then forwards the response, or a crash response when
-the evaluation killed its worker.
+Each request is run by a *worker* forked from this process before the request is
+read: the worker reads the request (copying it into a sealed memfd), drops to the
+limits (rlimits, stdio on /dev/null), defines the code and evaluates the calls,
+appending each row to a reply memfd and a one-byte-ish progress token to a pipe.
+This process reads only those tokens: it enforces the per-call and total wall-clock
+limits with SIGKILL, appends rows of its own for a call that timed out or crashed,
+and forks a fresh worker (which reads the sealed request back) for the calls after
+it. So one fork per run, and the request and its outputs (for instance a ground
+truth's code and results) never enter this process's memory, which every later
+request inherits. When a request is done it kills every other process it can signal
+(the whole slot in a pid namespace), empties the writable directories and only then
+frames the reply and sends it from the memfd with sendfile. The code may scribble on
+its own reply; the framing stays ours, so it can never reach another request.
 
 What this is NOT: a security boundary by itself. The boundary is the slot around it
 (namespaces, dedicated uid, seccomp, rlimits, cgroups); this process only keeps
@@ -53,9 +54,10 @@ FILE_BYTES = int(LIMITS.get("file_bytes", 16 << 20))
 OPEN_FILES = int(LIMITS.get("open_files", 64))
 MAX_OUTPUT = int(LIMITS.get("max_output_bytes", 1 << 20))
 SWEEP = LIMITS.get("sweep", "all")  # "all": kill(-1) (own uid / pid namespace); "pgroup"
-WIPE_DIRS = LIMITS.get("wipe_dirs", ["/tmp", "/dev/shm"])
+WIPE_DIRS = LIMITS.get("wipe_dirs", [])  # the supervisor names them; never a host default
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+MAX_CALLS = int(LIMITS.get("max_calls", 64))
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
 PR_SET_DUMPABLE = 4
@@ -192,7 +194,7 @@ def _encoder():
     return encode
 
 
-# --------------------------------------------------------------------------- child
+# --------------------------------------------------------------------------- worker
 def _short(exc):
     try:
         text = "%s: %s" % (type(exc).__name__, exc)
@@ -201,15 +203,47 @@ def _short(exc):
     return text[:300]
 
 
-def run_child(wfd, code, calls, start):
-    """Body of a forked child: never returns."""
+def _row(obj):
+    return (json.dumps(obj) + "\n").encode()
+
+
+def run_worker(ctl, req_fd, reply_fd, start):
+    """Body of a request worker (a fresh fork of the zygote): never returns.
+
+    The first worker of a request (``start == 0``) reads the request from stdin, copies
+    it into the sealed memfd ``req_fd`` and writes the ``["seq", n]`` row; a worker
+    restarted after a timeout or crash reads the request back from ``req_fd``. It then
+    drops to the limits, defines the code and evaluates calls ``start..`` in order,
+    appending one JSON row per call to ``reply_fd`` and one progress token per call to
+    ``ctl`` (the zygote reads only tokens: counts, never values).
+    """
     try:
         os.setpgid(0, 0)
+        if start == 0:
+            head = _read_exact(0, 4)
+            data = None if head is None else _read_exact(0, struct.unpack(">I", head)[0])
+            if data is None:
+                os.write(ctl, b"eof\n")
+                os._exit(0)
+            write_all(req_fd, data, offset=0)
+            import fcntl
+            fcntl.fcntl(req_fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_WRITE | fcntl.F_SEAL_SHRINK
+                        | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SEAL)
+        else:
+            data = os.pread(req_fd, os.fstat(req_fd).st_size, 0)
+        req = json.loads(data)
+        del data
+        code, calls = req["code"], req["calls"]
+        if start == 0:
+            os.write(reply_fd, _row(["seq", req["seq"]]))
+            os.write(ctl, b"n %d\n" % len(calls))
         null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
+        for fd in (0, 1, 2):  # the supervisor's pipes stay with the zygote
             os.dup2(null, fd)
-        os.closerange(3, wfd)
-        os.closerange(wfd + 1, 1 << 16)
+        keep = sorted((ctl, reply_fd))
+        os.closerange(3, keep[0])
+        os.closerange(keep[0] + 1, keep[1])
+        os.closerange(keep[1] + 1, 1 << 16)
         cpu = int(PER_CALL_TIMEOUT * max(1, len(calls) - start)) + 1
         for res, value in (
             (resource.RLIMIT_AS, MEMORY_BYTES),
@@ -221,19 +255,26 @@ def run_child(wfd, code, calls, start):
         ):
             resource.setrlimit(res, (value, value))
         encode = _encoder()
-        out = os.fdopen(wfd, "w", buffering=1)
-        try:
+        if start == 0:
+            try:
+                compiled = compile(code, "<answer>", "exec")
+            except BaseException as exc:  # SyntaxError, ValueError (NUL bytes), MemoryError
+                os.write(reply_fd, _row(["setup", "syntax", 0, _short(exc)]))
+                os.write(ctl, b"s syntax\n")
+                os._exit(0)
+        else:
             compiled = compile(code, "<answer>", "exec")
-        except BaseException as exc:  # SyntaxError, ValueError (NUL bytes), MemoryError
-            out.write(json.dumps(["setup", "syntax", 0, _short(exc)]) + "\n")
-            os._exit(0)
         namespace = {"__name__": "__answer__"}
         try:
             exec(compiled, namespace)
         except BaseException as exc:
-            out.write(json.dumps(["setup", "definition", 0, _short(exc)]) + "\n")
+            if start == 0:
+                os.write(reply_fd, _row(["setup", "definition", 0, _short(exc)]))
+                os.write(ctl, b"s definition\n")
             os._exit(0)
-        out.write(json.dumps(["setup", "ok", 0, ""]) + "\n")
+        if start == 0:
+            os.write(reply_fd, _row(["setup", "ok", 0, ""]))
+        os.write(ctl, b"s ok\n")
         for i in range(start, len(calls)):
             t0 = time.perf_counter()
             try:
@@ -245,8 +286,9 @@ def run_child(wfd, code, calls, start):
                 line = json.dumps([i, "error", time.perf_counter() - t0, _short(exc)])
             if len(line) > MAX_OUTPUT:
                 line = json.dumps([i, "unencodable", time.perf_counter() - t0, "value too large"])
-            out.write(line + "\n")
-        out.flush()
+            write_all(reply_fd, (line + "\n").encode())
+            os.write(ctl, b"r\n")
+        os.write(ctl, b"e\n")
     except BaseException:
         pass
     os._exit(0)
@@ -285,8 +327,14 @@ def _others_alive():
 
     Only our uid counts: without a pid namespace /proc lists the whole host."""
     me, uid = os.getpid(), str(os.getuid()).encode()
+    my_uid = os.getuid()
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) in (1, me):
+            continue
+        try:
+            if os.stat("/proc/" + name).st_uid != my_uid:  # cheap pre-filter (host /proc)
+                continue
+        except OSError:
             continue
         try:
             with open("/proc/%s/status" % name, "rb") as f:
@@ -367,119 +415,8 @@ def _empty(top):
         os.close(fd)
 
 
-def run_request(code, calls):
-    """Run ``code`` then ``calls`` in forked children; return (setup, detail, results)."""
-    results = []
-    setup, detail = "ok", ""
-    start = 0
-    budget_end = time.monotonic() + EVAL_TIMEOUT
-    while True:
-        rfd, wfd = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(rfd)
-            run_child(wfd, code, calls, start)
-        try:
-            os.setpgid(pid, pid)  # also done by the child; whichever runs first wins the race
-        except OSError:
-            pass
-        os.close(wfd)
-        next_index, received, buf = start, 0, b""
-        phase_setup = True
-        deadline = min(time.monotonic() + PER_CALL_TIMEOUT, budget_end)
-        outcome = None  # None: child finished cleanly
-        t_call = time.perf_counter()
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                outcome = "timeout"
-                break
-            ready, _, _ = select.select([rfd], [], [], remaining)
-            if not ready:
-                outcome = "timeout"
-                break
-            chunk = os.read(rfd, 65536)
-            if not chunk:
-                break
-            received += len(chunk)
-            if received > MAX_OUTPUT + 4096:
-                outcome = "crash:output limit exceeded"
-                break
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                try:
-                    rec = json.loads(line)
-                    idx, status, seconds, payload = rec
-                    if not _shallow(payload):
-                        raise ValueError("nested too deeply")
-                except (ValueError, TypeError, RecursionError):
-                    outcome = "crash:malformed result line"
-                    break
-                if phase_setup:
-                    if idx != "setup":
-                        outcome = "crash:protocol violation"
-                        break
-                    phase_setup = False
-                    if status != "ok":
-                        setup, detail = status, payload[:300] if isinstance(payload, str) else ""
-                else:
-                    if (idx != next_index or status not in ("ok", "error", "unencodable")
-                            or type(seconds) not in (int, float)):
-                        outcome = "crash:protocol violation"
-                        break
-                    results.append([idx, status, float(seconds), payload])
-                    next_index += 1
-                t_call = time.perf_counter()
-                deadline = min(time.monotonic() + PER_CALL_TIMEOUT, budget_end)
-            if outcome:
-                break
-            if setup != "ok" or next_index >= len(calls):
-                # All reported: do not wait for EOF, which a process the code forked
-                # (holding the pipe) could delay until the deadline.
-                break
-        os.close(rfd)
-        _end_child(pid)
-        if setup != "ok":
-            return setup, detail, []
-        if outcome is None and next_index >= len(calls):
-            return setup, detail, results
-        # The child timed out, crashed or stopped early at call ``next_index``.
-        kind = "timeout" if outcome == "timeout" else "crash"
-        why = outcome.split(":", 1)[1] if outcome and ":" in outcome else (
-            "time limit exceeded" if kind == "timeout" else "process died")
-        if phase_setup:  # died while defining the code
-            return kind, why, []
-        results.append([next_index, kind, time.perf_counter() - t_call, why])
-        start = next_index + 1
-        if start < len(calls) and time.monotonic() >= budget_end:
-            # The evaluation's total time budget is spent: the rest are not run.
-            for i in range(start, len(calls)):
-                results.append([i, "timeout", 0.0, "evaluation time budget exhausted"])
-            start = len(calls)
-        if start >= len(calls):
-            return setup, detail, results
-
-
-def _shallow(value, limit=3 * MAX_DEPTH + 8):
-    """Whether parsed JSON ``value`` nests at most ``limit`` deep (what the encoder can
-    produce: up to three JSON levels per value level). Deeper frames could exhaust the
-    trusted side's recursion limit when it parses the response."""
-    stack = [(value, 0)]
-    while stack:
-        v, depth = stack.pop()
-        if depth > limit:
-            return False
-        if type(v) is list:
-            stack.extend((x, depth + 1) for x in v)
-        elif type(v) is dict:
-            stack.extend((x, depth + 1) for x in v.values())
-    return True
-
-
-def _end_child(pid):
-    """Kill a call process and its process group (it may have left it; the zygote's
-    sweep gets those) and reap it."""
+def _end_worker(pid):
+    """Kill a worker and its process group (members that left it are the sweep's) and reap it."""
     for kill in (os.killpg, os.kill):
         try:
             kill(pid, signal.SIGKILL)
@@ -491,78 +428,134 @@ def _end_child(pid):
         pass
 
 
-def serve_request(ctl, reply_fd):
-    """Body of a request worker: never returns.
-
-    Reads one request from stdin, reports ``seq`` on ``ctl``, runs the request, writes
-    the response frame into the memfd ``reply_fd`` and reports ``done``."""
-    try:
-        req = read_frame(0)
-        if req is None:
-            os.write(ctl, b"eof\n")
-            os._exit(0)
-        os.write(ctl, b"seq %d\n" % req["seq"])
-        null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1):  # the supervisor's pipes stay with the zygote
-            os.dup2(null, fd)
-        os.close(null)
-        setup, detail, results = run_request(req["code"], req["calls"])
-        frame = encode_frame({"seq": req["seq"], "setup": setup, "detail": detail,
-                              "results": results})
-        write_all(reply_fd, frame, offset=0)
-        os.write(ctl, b"done\n")
-    except BaseException as exc:
-        try:
-            os.write(2, ("sandbox worker failed: %s\n" % _short(exc)).encode())
-        except BaseException:
-            pass
-    os._exit(0)
+def _append(reply_fd, obj):
+    os.lseek(reply_fd, 0, os.SEEK_END)  # the worker shared the offset and may have moved it
+    write_all(reply_fd, _row(obj))
 
 
-def serve(reply_fd):
-    """Serve requests until stdin closes; each in a fresh worker, then sweep and wipe."""
+class _Progress:
+    """What one worker reported through its token pipe (counts, never values)."""
+
+    def __init__(self, n_calls, start):
+        self.n_calls = n_calls
+        self.next_index = start
+        self.setup = None  # b"ok", b"syntax", b"definition" once reported
+        self.last = time.perf_counter()
+
+
+def _watch(ctl_r, progress, budget_end, first):
+    """Follow a worker's tokens until it finishes, hangs or misbehaves.
+
+    Returns "done", "setup-failed", "eof" (stdin closed), "timeout" or "crash"."""
+    buf, received = b"", 0
+    deadline = min(time.monotonic() + PER_CALL_TIMEOUT, budget_end)
     while True:
-        select.select([0], [], [])  # a request (or EOF) is waiting; the worker reads it
-        ctl_r, ctl_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return "timeout"
+        ready, _, _ = select.select([ctl_r], [], [], remaining)
+        if not ready:
+            return "timeout"
+        chunk = os.read(ctl_r, 4096)
+        if not chunk:
+            return "crash"
+        received += len(chunk)
+        if received > 8 * (progress.n_calls or MAX_CALLS) + 256:
+            return "crash"  # token flood
+        buf += chunk
+        while b"\n" in buf:
+            token, buf = buf.split(b"\n", 1)
+            if token == b"eof" and first and progress.n_calls is None:
+                return "eof"
+            if token.startswith(b"n ") and first and progress.n_calls is None:
+                try:
+                    progress.n_calls = min(int(token[2:]), MAX_CALLS)
+                except ValueError:
+                    return "crash"
+            elif token.startswith(b"s ") and progress.setup is None and progress.n_calls is not None:
+                progress.setup = token[2:]
+                if progress.setup != b"ok":
+                    return "setup-failed"
+            elif token == b"r" and progress.setup == b"ok" and progress.next_index < progress.n_calls:
+                progress.next_index += 1
+            elif token == b"e" and progress.setup == b"ok":
+                return "done" if progress.next_index >= progress.n_calls else "crash"
+            else:
+                return "crash"  # protocol violation
+            progress.last = time.perf_counter()
+            deadline = min(time.monotonic() + PER_CALL_TIMEOUT, budget_end)
+            if progress.setup == b"ok" and progress.next_index >= progress.n_calls:
+                # All reported: do not wait for EOF, which a process the code forked
+                # (holding the pipe) could delay until the deadline.
+                return "done"
+
+
+def serve_request():
+    """Serve one request; returns False when stdin closed or the channel is unusable.
+
+    Neither the request nor its results ever enter this process's memory (every
+    later request is a fork of it): workers read the request, and the reply goes from
+    a memfd to stdout by sendfile. This process frames the reply and appends rows of
+    its own for calls that timed out or crashed, then restarts a worker for the rest."""
+    select.select([0], [], [])  # a request (or EOF) is waiting; the worker reads it
+    req_fd = os.memfd_create("sweetrl-request", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    reply_fd = os.memfd_create("sweetrl-reply", os.MFD_CLOEXEC)
+    try:
+        budget_end = time.monotonic() + EVAL_TIMEOUT
+        progress = _Progress(None, 0)
+        first = True
+        while True:
+            ctl_r, ctl_w = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(ctl_r)
+                for fd in (req_fd, reply_fd):
+                    os.set_inheritable(fd, True)
+                run_worker(ctl_w, req_fd, reply_fd, progress.next_index)
+            try:
+                os.setpgid(pid, pid)  # also done by the worker; whichever runs first wins
+            except OSError:
+                pass
+            os.close(ctl_w)
+            state = _watch(ctl_r, progress, budget_end, first)
             os.close(ctl_r)
-            serve_request(ctl_w, reply_fd)
-        os.close(ctl_w)
-        report = []
-        while True:  # until EOF: the worker exited (its call processes closed ``ctl``)
-            chunk = os.read(ctl_r, 4096)
-            if not chunk:
+            _end_worker(pid)
+            sweep()
+            if state == "eof" or progress.n_calls is None:
+                # stdin closed, or the worker died before reading the whole request:
+                # the channel's state is unknown, so the supervisor restarts the slot.
+                return False
+            first = False
+            if state in ("done", "setup-failed"):
                 break
-            report.append(chunk)
-        os.close(ctl_r)
-        lines = b"".join(report).split()
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
-        sweep()
+            why = "time limit exceeded" if state == "timeout" else "process died"
+            if progress.setup is None and progress.next_index == 0:
+                _append(reply_fd, ["setup", state, 0, why])  # died defining the code
+                break
+            _append(reply_fd, [progress.next_index, state, time.perf_counter() - progress.last, why])
+            progress = _Progress(progress.n_calls, progress.next_index + 1)
+            if progress.next_index >= progress.n_calls:
+                break
+            if time.monotonic() >= budget_end:
+                for i in range(progress.next_index, progress.n_calls):
+                    _append(reply_fd, [i, "timeout", 0.0, "evaluation time budget exhausted"])
+                break
         wipe()
-        if b"eof" in lines:
-            return 0
-        if b"seq" not in lines:
-            return 1  # died before reading a whole request: the channel state is unknown
-        seq = int(lines[lines.index(b"seq") + 1])
-        if b"done" in lines:
-            size, offset = os.fstat(reply_fd).st_size, 0
-            while offset < size:
-                sent = os.sendfile(1, reply_fd, offset, size - offset)
-                if sent <= 0:
-                    return 1
-                offset += sent
-        else:
-            write_all(1, encode_frame({"seq": seq, "setup": "crash", "results": [],
-                                       "detail": "the sandbox worker was killed"}))
-        os.ftruncate(reply_fd, 0)
+        size = os.fstat(reply_fd).st_size
+        if size > MAX_OUTPUT + 65536:  # the code wrote into the reply itself
+            os.ftruncate(reply_fd, 0)
+            size = 0
+        write_all(1, struct.pack(">I", size))
+        offset = 0
+        while offset < size:
+            sent = os.sendfile(1, reply_fd, offset, size - offset)
+            if sent <= 0:
+                return False
+            offset += sent
+        return True
+    finally:
+        os.close(req_fd)
+        os.close(reply_fd)
 
 
 def preload():
@@ -574,6 +567,21 @@ def preload():
             __import__(name)
         except ImportError:
             pass
+
+
+def warm():
+    """Exercise, once, what every call process does, so forks inherit it done.
+
+    CPython sets up compiler state lazily on the first ``compile()`` of a process
+    (about a millisecond); without this every call process would pay it again."""
+    namespace = {"__name__": "__warm__"}
+    exec(compile("def _f(x):\n    return [x, (x,), {x: x}]\n", "<warm>", "exec"), namespace)
+    value = eval(compile("_f(1)", "<warm>", "eval"), namespace)
+    json.dumps([0, "ok", 0.0, _encoder()(value)])
+    rfd, wfd = os.pipe()
+    with os.fdopen(wfd, "w", buffering=1) as out:
+        out.write("warm\n")
+    os.close(rfd)
 
 
 def main():
@@ -596,13 +604,15 @@ def main():
             _TOP_MODES[top] = os.stat(top).st_mode & 0o7777
         except OSError:
             pass
-    reply_fd = os.memfd_create("sweetrl-reply")
     preload()
+    warm()
     import gc
     gc.collect()
     gc.freeze()
     write_all(1, encode_frame({"ready": True, "pid": os.getpid(), "uid": os.getuid()}))
-    return serve(reply_fd)
+    while serve_request():
+        pass
+    return 0
 
 
 if __name__ == "__main__":
