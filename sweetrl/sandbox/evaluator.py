@@ -154,8 +154,17 @@ class Evaluator:
             return hit, True
         pending = self._inflight.get(key)
         if pending is not None:
+            try:
+                gt = await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                task_ = asyncio.current_task()
+                if task_ is not None and task_.cancelling():
+                    raise  # we are the ones being cancelled
+                # The request that ran it was cancelled (e.g. its deadline passed):
+                # that is not our failure, so run the ground truth ourselves.
+                return await self.ground_truth(task)
             self.cache_hits += 1
-            return await asyncio.shield(pending), True
+            return gt, True
         self.cache_misses += 1
         future: asyncio.Future[GroundTruth] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
@@ -163,6 +172,9 @@ class Evaluator:
             out = await self.pool.run(task.ground_truth, task.calls)
             gt = _ground_truth_of(task, out)
             future.set_result(gt)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # mark retrieved: waiters re-raise it themselves

@@ -64,3 +64,35 @@ def test_quickstart_main_job_prints_scores():
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "success rate: 40.0%" in proc.stdout
     assert "% tests passed: 52.0%" in proc.stdout
+
+
+def test_serve_all_starts_every_implemented_service_with_prefixed_settings():
+    import services
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "sweetrl.cli.main", "serve", "all",
+                             "--set", f"sandbox.server.port={port}", "--set", "sandbox.server.metrics_port=-1",
+                             "--set", "sandbox.engine.slots=1", "--set", "sandbox.server.drain_delay_s=0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        grpc.channel_ready_future(channel).result(timeout=60)
+        health = health_pb2_grpc.HealthStub(channel)
+        assert list(services.IMPLEMENTED) == ["sandbox"]
+        reply = health.Check(health_pb2.HealthCheckRequest(service="sweetrl.api.v1.SandboxService"), timeout=10)
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING
+        channel.close()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_serve_unknown_or_planned_service_is_a_usage_error():
+    for name, message in (("critic", "not implemented yet"), ("nope", "unknown service")):
+        proc = subprocess.run([sys.executable, "-m", "sweetrl.cli.main", "serve", name],
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2
+        assert message in proc.stdout + proc.stderr

@@ -241,3 +241,18 @@ async def test_the_standard_example_passes(pool):
     assert ev.success and outcomes(ev) == [P, P]
     assert ev.timings.total_seconds < 5 and ev.timings.queue_seconds >= 0.0
     await asyncio.sleep(0)
+
+
+async def test_cancelling_the_request_that_runs_a_shared_ground_truth_does_not_fail_the_others(pool):
+    slow_gt = task("import time\ndef g(x):\n    time.sleep(0.3)\n    return x + 1\n", "g(1)", task_id="slow")
+    ev = Evaluator(pool)
+    first = asyncio.create_task(ev.evaluate(EvalItem(slow_gt, "def g(x): return x + 1", answer_is_code=True)))
+    await asyncio.sleep(0.05)  # ``first`` now runs the ground truth; ``second`` will wait on it
+    second = asyncio.create_task(ev.evaluate(EvalItem(slow_gt, "def g(x): return x + 1", answer_is_code=True)))
+    await asyncio.sleep(0.05)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    result = await second
+    assert result.success and result.reward == 1.0
+    assert ev.cache_misses == 2  # the waiter ran the ground truth itself
