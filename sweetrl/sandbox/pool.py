@@ -205,6 +205,14 @@ class SandboxPool:
         return self._busy
 
     async def start(self) -> None:
+        """Check isolation, claim uids, start every slot; on any failure undo it all."""
+        try:
+            await self._start()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _start(self) -> None:
         cfg = self.config
         loop = asyncio.get_running_loop()
         self.mechanisms = await loop.run_in_executor(
@@ -242,7 +250,6 @@ class SandboxPool:
         outcomes = await asyncio.gather(*(s.start() for s in self._slots), return_exceptions=True)
         failures = [o for o in outcomes if isinstance(o, BaseException)]
         if failures:
-            await self.close()
             raise failures[0]
         for s in self._slots:
             self._idle.put_nowait(s)
