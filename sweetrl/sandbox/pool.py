@@ -165,10 +165,11 @@ class Slot:
         proc = self.proc
         if proc is None:
             return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
+        # os.kill, not proc.kill(): Popen.send_signal polls first, which can reap the
+        # process behind asyncio's child watcher ("Unknown child process pid" warnings).
+        for kill in (os.killpg, os.kill):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                kill(proc.pid, signal.SIGKILL)
         if self.plan.user is not None:  # stragglers of the dedicated uid (process level)
             for pid in cgroups.pids_of_uid(self.plan.user):
                 with contextlib.suppress(OSError):
