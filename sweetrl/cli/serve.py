@@ -23,7 +23,18 @@ def serve(
     """Start gRPC service(s) with health, reflection and Prometheus metrics; Ctrl-C drains and stops."""
     import services
 
-    overrides = parse_sets(set_)
+    from sweetrl.errors import SweetError
+
+    try:
+        _serve(service, config, parse_sets(set_), services)
+    except (SweetError, RuntimeError) as exc:
+        # A service that cannot start (isolation unavailable, engine missing, bad
+        # model): one clear line, exit 2; details are in the log above.
+        log.error("cannot serve %s: %s", service, exc)
+        raise typer.Exit(2) from None
+
+
+def _serve(service: str, config: Path | None, overrides: dict, services) -> None:
     names = sorted(services.IMPLEMENTED) if service == "all" else [service]
     servers = []
     for name in names:

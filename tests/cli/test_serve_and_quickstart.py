@@ -66,24 +66,32 @@ def test_quickstart_main_job_prints_scores():
     assert "% tests passed: 52.0%" in proc.stdout
 
 
-def test_serve_all_starts_every_implemented_service_with_prefixed_settings():
+def test_serve_all_starts_every_implemented_service_with_prefixed_settings(tmp_path):
     import services
+    from sweetrl.models.tiny import build_tiny_model
 
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "sweetrl.cli.main", "serve", "all",
-                             "--set", f"sandbox.server.port={port}", "--set", "sandbox.server.metrics_port=-1",
-                             "--set", "sandbox.engine.slots=1", "--set", "sandbox.server.drain_delay_s=0"],
+    tiny = build_tiny_model(tmp_path / "tiny")
+    ports = {name: free_port() for name in services.IMPLEMENTED}
+    sets = ["--set", "sandbox.engine.slots=1", "--set", f"policy.model={tiny}",
+            "--set", f"critic.critic_model={tiny}", "--set", f"critic.reference_model={tiny}"]
+    for name, port in ports.items():
+        sets += ["--set", f"{name}.server.port={port}", "--set", f"{name}.server.metrics_port=-1",
+                 "--set", f"{name}.server.drain_delay_s=0"]
+    proc = subprocess.Popen([sys.executable, "-m", "sweetrl.cli.main", "serve", "all", *sets],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        grpc.channel_ready_future(channel).result(timeout=60)
-        health = health_pb2_grpc.HealthStub(channel)
-        assert list(services.IMPLEMENTED) == ["sandbox"]
-        reply = health.Check(health_pb2.HealthCheckRequest(service="sweetrl.api.v1.SandboxService"), timeout=10)
-        assert reply.status == health_pb2.HealthCheckResponse.SERVING
-        channel.close()
+        full_names = {"sandbox": "sweetrl.api.v1.SandboxService", "policy": "sweetrl.api.v1.PolicyService",
+                      "critic": "sweetrl.api.v1.CriticService"}
+        assert set(ports) == set(full_names)
+        for name, port in ports.items():
+            channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+            grpc.channel_ready_future(channel).result(timeout=120)
+            health = health_pb2_grpc.HealthStub(channel)
+            reply = health.Check(health_pb2.HealthCheckRequest(service=full_names[name]), timeout=10)
+            assert reply.status == health_pb2.HealthCheckResponse.SERVING, name
+            channel.close()
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -91,8 +99,17 @@ def test_serve_all_starts_every_implemented_service_with_prefixed_settings():
 
 
 def test_serve_unknown_or_planned_service_is_a_usage_error():
-    for name, message in (("critic", "not implemented yet"), ("nope", "unknown service")):
+    for name, message in (("simulator", "not implemented yet"), ("nope", "unknown service")):
         proc = subprocess.run([sys.executable, "-m", "sweetrl.cli.main", "serve", name],
                               capture_output=True, text=True, timeout=60)
         assert proc.returncode == 2
         assert message in proc.stdout + proc.stderr
+
+
+def test_serve_start_up_failure_is_one_clear_line(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "sweetrl.cli.main", "serve", "policy",
+                           "--set", "backend=vllm", "--set", "server.port=0", "--set", "server.metrics_port=-1"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    out = proc.stdout + proc.stderr
+    assert "vllm" in out and "Traceback" not in out

@@ -1,0 +1,1 @@
+"""The SWEET-RL critic scorer: turn advantages with training-time information (critic.proto)."""

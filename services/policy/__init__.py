@@ -1,0 +1,1 @@
+"""The policy model server: samples agent turns and scores continuations (policy.proto)."""
