@@ -244,6 +244,12 @@ async def test_metrics_count_codes(echo):
     await _error(_call(channel, "Crash"))
     # Sync handlers get a context without code(); the code must still be recorded.
     await _error(_call(channel, "SyncMissing"))
+    # A sync handler's status is recorded on grpc's thread pool, which may finish
+    # after the client already has the reply: wait for it (bounded).
+    for _ in range(200):
+        if _requests("SyncMissing", "NOT_FOUND") == missing + 1:
+            break
+        await asyncio.sleep(0.01)
     assert _requests("SyncMissing", "NOT_FOUND") == missing + 1
     assert _requests("Echo", "OK") == ok + 2
     assert _requests("Invalid", "INVALID_ARGUMENT") == invalid + 1
