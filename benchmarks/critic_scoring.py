@@ -1,0 +1,426 @@
+"""Critic scoring of N candidates sharing a long context: shared prefix vs re-encoding.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/critic_scoring.py [--sets 3] [--candidates 16]
+                                                  [--context-tokens 1500] [--seed 0]
+
+Every set is one SWEET-RL critic query (ALGORITHM.md step 5) built from a generated
+ColBench-backend-like task (``_colbench_like.py``): the hidden ground-truth function
+as the "The final answer is: ..." system message (exactly as the critic service
+prepends it), the agent's system prompt, the user's request and question/answer
+rounds until the rendered context reaches ``--context-tokens``; then ``--candidates``
+candidate next assistant turns (clarifying questions and ``I WANT TO ANSWER:`` code
+answers of several kinds), each followed by the chat template's end-of-turn token.
+All with the real SmolLM2-135M-Instruct, in the backend's serving dtype. In one run,
+interleaved set by set so the methods share the machine's state:
+
+* **ours, shared prefix**: ``TransformersBackend.score`` with ONE ``ScoreInput`` of
+  all candidates: the context is encoded once and its KV cache reused for every
+  candidate.
+* **baseline, plain forward**: plain transformers, the same weights loaded with
+  ``AutoModelForCausalLM.from_pretrained``: one forward pass over ``context +
+  candidate`` per candidate (logits kept only for the candidate's positions), i.e.
+  the context is re-encoded N times.
+* **ours, per candidate**: our backend called N times with one continuation each
+  (re-encodes too; shows the engine itself is not what makes the difference).
+* **ours via gRPC**: ``CriticService.ScoreCandidates`` of the critic server built by
+  ``services.critic.app.build`` (critic = reference = SmolLM2: one shared backend,
+  one scoring pass), in this process.
+
+The logprobs are checked to agree: per token between the shared-prefix and
+plain-forward results (max abs difference against ``--tolerance``), and per
+candidate mean between in-process and gRPC. The last stdout line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+try:  # the editable install (or PYTHONPATH, to benchmark another copy of the engine)
+    import sweetrl  # noqa: F401
+except ImportError:
+    sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+
+import _colbench_like as colbench  # noqa: E402
+
+TARGET_RATIO = 4.0
+MODEL = "smollm2-135m-instruct"
+
+AGENT_SYSTEM_PROMPT = (
+    "You are a helpful LLM agent. Your task is to help a human user to resolve their "
+    "problem, in particular Python programming.\n"
+    "1) The problem is highly personalized, so you need to explicitly gather information "
+    "by asking questions to the human user about hidden information and implicit "
+    "constraints before you write any code.\n"
+    "2) Ask one clear, specific question per turn; do not repeat questions that were "
+    "already answered, and keep your questions short.\n"
+    "3) The user only knows their own rules and habits; they do not know Python, so do "
+    "not ask them to write code or to explain programming concepts.\n"
+    "4) When you have gathered enough information, give the final answer: start your "
+    "reply with 'I WANT TO ANSWER:' followed by one complete Python function in a "
+    "```python block, with the exact name and signature the user needs.\n"
+    "5) You have at most 10 rounds of conversation. Answer before you run out of rounds; "
+    "a function that only partially follows the rules is better than no function.\n")
+
+QUESTIONS = [
+    "What should the function return when {thing} is {edge}?",
+    "Do you round {thing} somewhere? If so, to how many decimal places?",
+    "Is there a minimum or a maximum value for {thing} that I should enforce?",
+    "Should {thing} be treated differently on weekends or for members?",
+    "What exactly happens at the threshold: is it 'at least' or 'more than'?",
+    "Can {thing} ever be negative or missing, and what should happen then?",
+    "Which of your rules is applied first when several of them match?",
+    "Do you want the result as a number, a string, or a tuple with a label?",
+    "Are there any special cases for {thing} that I have not asked about yet?",
+    "Should the function raise an error for invalid input or return a default value?",
+]
+THINGS = ["the total", "the quantity", "the input", "the amount", "the score", "the fee",
+          "the rate", "the first argument", "the discount", "the result"]
+EDGES = ["zero", "empty", "exactly on a threshold", "very large", "negative", "None"]
+ANSWERS = [
+    "Good question. In my shop {fact}. I am not sure about anything else, sorry.",
+    "Yes: {fact}. That is how we have always done it, and my accountant agrees.",
+    "I think {fact}, but please do not make it more complicated than that.",
+    "Hmm, let me check my notes... right, {fact}. Everything else stays as is.",
+    "No, nothing special there. The only rule I remember is that {fact}.",
+]
+FACT_PREFIXES = ["the rule in my notes is", "we always use", "the number we use is",
+                 "my spreadsheet says", "the threshold is"]
+
+
+def _ground_truth_facts(task: colbench.TaskSpec) -> list[str]:
+    """Short phrases quoting the hidden function's constants (what a user would reveal)."""
+    lines = [line.strip() for line in task.ground_truth.splitlines()
+             if any(ch.isdigit() for ch in line) and not line.strip().startswith("def ")]
+    return lines or ["the defaults are fine"]
+
+
+def build_set(tokenizer, seed: int, index: int, context_tokens: int, n_candidates: int
+              ) -> dict:
+    """One critic query: the conversation (without the ground-truth system message),
+    the ground truth and the candidates, deterministic in (seed, index)."""
+    from services.critic.scoring import with_training_information
+    from services.policy.prompts import Message, encode, render_chat
+
+    rng = random.Random(seed * 1_000_003 + index)
+    task = colbench.make_task(rng, rng.randrange(1000))
+    facts = _ground_truth_facts(task)
+    messages = [Message("system", AGENT_SYSTEM_PROMPT),
+                Message("user", task.problem_description + " Please ask me what you need "
+                        "to know first; I will answer as well as I can.")]
+
+    def rendered_len(msgs: list) -> int:
+        pairs = with_training_information("backend", task.ground_truth,
+                                          [(m.role, m.content) for m in msgs])
+        text = render_chat(tokenizer, [Message(r, c) for r, c in pairs])
+        return len(encode(tokenizer, text, add_special_tokens=False))
+
+    while rendered_len(messages) < context_tokens:
+        question = rng.choice(QUESTIONS).format(thing=rng.choice(THINGS), edge=rng.choice(EDGES))
+        fact = f"{rng.choice(FACT_PREFIXES)} `{rng.choice(facts)}`"
+        answer = rng.choice(ANSWERS).format(fact=fact)
+        messages += [Message("assistant", question), Message("user", answer)]
+    candidates = []
+    kinds = list(colbench.ANSWER_KINDS)
+    for i in range(n_candidates):
+        if i % 3 == 2:  # a third of the candidates answer with code, the rest ask
+            ans = colbench.make_answer(rng, task, rng.choice(kinds[:4]))
+            text = ans.text if ans.text.startswith("I WANT TO ANSWER") else \
+                "I WANT TO ANSWER:\n" + ans.text
+            candidates.append(text)
+        else:
+            candidates.append(rng.choice(QUESTIONS).format(thing=rng.choice(THINGS),
+                                                           edge=rng.choice(EDGES)))
+    return {"task_id": task.task_id, "messages": messages, "ground_truth": task.ground_truth,
+            "candidates": candidates}
+
+
+def encode_set(tokenizer, s: dict) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]:
+    """Token ids exactly as the critic service builds them (ground truth prepended as a
+    system message, chat template with generation prompt; each candidate tokenized on
+    its own plus the end-of-turn token)."""
+    from services.critic.scoring import with_training_information
+    from services.policy.prompts import (Message, encode, encode_continuation,
+                                         end_of_turn_ids, render_chat)
+
+    pairs = with_training_information("backend", s["ground_truth"],
+                                      [(m.role, m.content) for m in s["messages"]])
+    text = render_chat(tokenizer, [Message(r, c) for r, c in pairs])
+    context = encode(tokenizer, text, add_special_tokens=False)
+    eot = end_of_turn_ids(tokenizer)
+    return context, tuple(encode_continuation(tokenizer, c, eot) for c in s["candidates"])
+
+
+# --------------------------------------------------------------------------- methods
+
+
+def plain_forward_scores(model, context: tuple[int, ...],
+                         continuations: tuple[tuple[int, ...], ...]) -> list[list[float]]:
+    """The baseline: re-encode ``context + continuation`` for every continuation."""
+    import torch
+
+    out = []
+    with torch.inference_mode():
+        for cont in continuations:
+            ids = torch.tensor([list(context) + list(cont)])
+            logits = model(input_ids=ids, logits_to_keep=len(cont) + 1).logits[0, :-1]
+            logprobs = torch.log_softmax(logits.float(), dim=-1)
+            out.append(logprobs.gather(-1, torch.tensor(cont)[:, None])[:, 0].tolist())
+    return out
+
+
+async def ours_shared(backend, context, continuations) -> list[list[float]]:
+    from sweetrl.serving.types import ScoreInput
+
+    scores = await backend.score(ScoreInput(context, continuations))
+    return [s.token_logprobs for s in scores]
+
+
+async def ours_per_candidate(backend, context, continuations) -> list[list[float]]:
+    from sweetrl.serving.types import ScoreInput
+
+    out = []
+    for cont in continuations:
+        (score,) = await backend.score(ScoreInput(context, (cont,)))
+        out.append(score.token_logprobs)
+    return out
+
+
+def grpc_request(s: dict):
+    from sweetrl.api.v1 import common_pb2, critic_pb2
+
+    roles = {"system": common_pb2.ROLE_SYSTEM, "user": common_pb2.ROLE_USER,
+             "assistant": common_pb2.ROLE_ASSISTANT}
+    return critic_pb2.ScoreCandidatesRequest(
+        domain=common_pb2.DOMAIN_BACKEND, ground_truth=s["ground_truth"],
+        context=[common_pb2.ChatMessage(role=roles[m.role], content=m.content)
+                 for m in s["messages"]],
+        candidates=s["candidates"])
+
+
+def max_abs_diff(a: list[list[float]], b: list[list[float]]) -> float:
+    worst = 0.0
+    for x, y in zip(a, b, strict=True):
+        if len(x) != len(y):
+            return float("inf")
+        worst = max([worst, *(abs(p - q) for p, q in zip(x, y))])
+    return worst
+
+
+def means(rows: list[list[float]]) -> list[float]:
+    return [sum(r) / len(r) if r else 0.0 for r in rows]
+
+
+def stats(seconds: list[float]) -> dict:
+    if not seconds:
+        return {"sets": 0}
+    return {"sets": len(seconds), "mean_s": round(statistics.fmean(seconds), 3),
+            "min_s": round(min(seconds), 3), "max_s": round(max(seconds), 3)}
+
+
+# --------------------------------------------------------------------------- main
+
+
+async def run(args: argparse.Namespace) -> dict:
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from services.critic.app import build
+    from services.critic.config import CriticServiceConfig
+    from sweetrl.api.v1 import critic_pb2_grpc
+    from sweetrl.models.refs import resolve
+    from sweetrl.runtime import ServerConfig, make_channel
+    from sweetrl.serving.config import TransformersBackendConfig
+    from sweetrl.serving.transformers_backend import TransformersBackend
+
+    out: dict = {}
+    tcfg = TransformersBackendConfig(model=MODEL, dtype=args.dtype, max_model_len=4096,
+                                     torch_threads=args.threads, metrics_service="critic")
+    t0 = time.perf_counter()
+    backend = TransformersBackend(tcfg)
+    await backend.start()
+    info = backend.info()
+    out["load_s"] = {"ours": round(time.perf_counter() - t0, 2)}
+    tokenizer = backend.tokenizer
+
+    t0 = time.perf_counter()
+    resolved = resolve(MODEL)
+    model = AutoModelForCausalLM.from_pretrained(
+        resolved.path, dtype=getattr(torch, info.dtype), attn_implementation="sdpa",
+        local_files_only=True).eval()
+    out["load_s"]["baseline"] = round(time.perf_counter() - t0, 2)
+
+    server = service = None
+    if args.grpc_sets:
+        t0 = time.perf_counter()
+        server, service = build(CriticServiceConfig(
+            server=ServerConfig(port=0, metrics_port=-1, drain_delay_s=0, grace_period_s=1),
+            critic_model=MODEL, reference_model=MODEL, transformers=tcfg))
+        await server.start()
+        out["load_s"]["grpc_server"] = round(time.perf_counter() - t0, 2)
+
+    sets = [build_set(tokenizer, args.seed, i, args.context_tokens, args.candidates)
+            for i in range(args.sets)]
+    encoded = [encode_set(tokenizer, s) for s in sets]
+    out["context_tokens"] = [len(c) for c, _ in encoded]
+    out["candidate_tokens"] = [sorted(len(x) for x in conts) for _, conts in encoded]
+
+    # Warm-up (not measured): a short context through every path.
+    warm_ctx, warm_conts = encoded[0][0][:200], encoded[0][1][:2]
+    await ours_shared(backend, warm_ctx, warm_conts)
+    plain_forward_scores(model, warm_ctx, warm_conts)
+    channel = stub = None
+    if server is not None:
+        channel = make_channel(server.address)
+        stub = critic_pb2_grpc.CriticServiceStub(channel)
+        warm = build_set(tokenizer, args.seed + 99, 0, 200, 2)
+        await stub.ScoreCandidates(grpc_request(warm))
+
+    times: dict[str, list[float]] = {"shared": [], "plain": [], "per_candidate": [], "grpc": []}
+    diffs = {"shared_vs_plain": 0.0, "per_candidate_vs_plain": 0.0, "grpc_mean_vs_shared_mean": 0.0}
+    for i, (s, (context, conts)) in enumerate(zip(sets, encoded)):
+        t = time.perf_counter()
+        shared = await ours_shared(backend, context, conts)
+        times["shared"].append(time.perf_counter() - t)
+
+        t = time.perf_counter()
+        plain = plain_forward_scores(model, context, conts)
+        times["plain"].append(time.perf_counter() - t)
+        diffs["shared_vs_plain"] = max(diffs["shared_vs_plain"], max_abs_diff(shared, plain))
+
+        if i < args.per_candidate_sets:
+            t = time.perf_counter()
+            per = await ours_per_candidate(backend, context, conts)
+            times["per_candidate"].append(time.perf_counter() - t)
+            diffs["per_candidate_vs_plain"] = max(diffs["per_candidate_vs_plain"],
+                                                  max_abs_diff(per, plain))
+        if stub is not None and i < args.grpc_sets:
+            t = time.perf_counter()
+            reply = await stub.ScoreCandidates(grpc_request(s))
+            times["grpc"].append(time.perf_counter() - t)
+            if reply.context_tokens != len(context):
+                raise SystemExit(f"gRPC context has {reply.context_tokens} tokens, ours "
+                                 f"{len(context)}: the benchmark built a different input")
+            got = [c.critic_mean_logprob for c in reply.scores]
+            diffs["grpc_mean_vs_shared_mean"] = max(
+                diffs["grpc_mean_vs_shared_mean"],
+                max(abs(a - b) for a, b in zip(got, means(shared), strict=True)))
+        print(f"set {i}: context {len(context)} tokens, {len(conts)} candidates "
+              f"({sum(map(len, conts))} tokens): shared {times['shared'][-1]:.2f}s, "
+              f"plain {times['plain'][-1]:.2f}s", file=sys.stderr, flush=True)
+
+    if channel is not None:
+        await channel.close()
+    if server is not None:
+        await server.stop()
+    await backend.close()
+    out.update(times=times, diffs=diffs, model=info)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sets", type=int, default=3, help="critic queries (context + candidates)")
+    ap.add_argument("--candidates", type=int, default=16)
+    ap.add_argument("--context-tokens", type=int, default=1500,
+                    help="rendered context length to reach (ground truth included)")
+    ap.add_argument("--per-candidate-sets", type=int, default=1,
+                    help="sets also scored by our backend one candidate per call")
+    ap.add_argument("--grpc-sets", type=int, default=3,
+                    help="sets also scored through the gRPC critic service (0: skip it)")
+    ap.add_argument("--dtype", default="auto", choices=["auto", "bfloat16", "float32"],
+                    help="serving dtype ('auto' = the checkpoint's: bfloat16 for SmolLM2)")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: one per core)")
+    ap.add_argument("--tolerance", type=float, default=None,
+                    help="max abs per-token logprob difference allowed (default: 0.25 in "
+                         "bfloat16, 1e-3 in float32)")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, width=max(120, Console().width))
+    console.print(f"[bold]critic_scoring[/]: {args.sets} sets of {args.candidates} candidates "
+                  f"after a ~{args.context_tokens}-token context, SmolLM2-135M-Instruct; "
+                  f"CPUs: {os.cpu_count()}")
+    r = asyncio.run(run(args))
+    info = r["model"]
+    tolerance = args.tolerance if args.tolerance is not None else (
+        1e-3 if info.dtype == "float32" else 0.25)
+    times = r["times"]
+    shared, plain = stats(times["shared"]), stats(times["plain"])
+    per, grpc_ = stats(times["per_candidate"]), stats(times["grpc"])
+    ratio = round(plain["mean_s"] / shared["mean_s"], 2) if shared["sets"] else None
+    ratio_grpc = round(plain["mean_s"] / grpc_["mean_s"], 2) if grpc_["sets"] else None
+    n_tokens = [c + sum(t) for c, t in zip(r["context_tokens"], r["candidate_tokens"])]
+
+    table = Table(title=f"Scoring {args.candidates} candidates after a shared context "
+                        f"({info.dtype}, mean context {statistics.fmean(r['context_tokens']):.0f} "
+                        f"tokens, mean candidate "
+                        f"{statistics.fmean(x for c in r['candidate_tokens'] for x in c):.0f} tokens)")
+    for col in ("method", "sets", "s / set (mean)", "min", "max", "vs plain forward"):
+        table.add_column(col, justify="left" if col == "method" else "right")
+    rows = [("ours: backend.score, shared prefix (1 call)", shared),
+            ("ours: gRPC CriticService.ScoreCandidates", grpc_),
+            ("ours: backend.score per candidate (N calls)", per),
+            ("baseline: plain forward per candidate", plain)]
+    for name, s in rows:
+        if not s["sets"]:
+            table.add_row(name, "0", "-", "-", "-", "skipped")
+            continue
+        table.add_row(name, str(s["sets"]), f"{s['mean_s']:.2f}", f"{s['min_s']:.2f}",
+                      f"{s['max_s']:.2f}", f"{plain['mean_s'] / s['mean_s']:.2f}x")
+    console.print(table)
+    d = r["diffs"]
+    agree = d["shared_vs_plain"] <= tolerance and d["per_candidate_vs_plain"] <= tolerance
+    console.print(f"logprob agreement ({info.dtype}): max |shared - plain| per token "
+                  f"{d['shared_vs_plain']:.4g}, max |per-candidate - plain| "
+                  f"{d['per_candidate_vs_plain']:.4g}; tolerance {tolerance:g} -> "
+                  f"{'agree' if agree else 'DISAGREE'}")
+    if times["grpc"]:
+        console.print(f"gRPC critic_mean_logprob vs in-process shared mean: max diff "
+                      f"{d['grpc_mean_vs_shared_mean']:.3g}")
+    console.print(f"speed-up shared prefix vs re-encoding: {ratio}x (target >= {TARGET_RATIO:g}x); "
+                  f"model loads: {r['load_s']}")
+
+    result = {
+        "benchmark": "critic_scoring",
+        "model": info.model_name,
+        "dtype": info.dtype,
+        "seed": args.seed,
+        "cpus": os.cpu_count(),
+        "candidates": args.candidates,
+        "context_tokens": r["context_tokens"],
+        "candidate_tokens_total": [sum(t) for t in r["candidate_tokens"]],
+        "tokens_per_set": n_tokens,
+        "ours_shared": shared,
+        "ours_grpc": grpc_,
+        "ours_per_candidate": per,
+        "baseline_plain_forward": plain,
+        "ratio_plain_to_shared": ratio,
+        "ratio_plain_to_grpc": ratio_grpc,
+        "target_ratio": TARGET_RATIO,
+        "meets_target": ratio is not None and ratio >= TARGET_RATIO,
+        "agreement": {"tolerance": tolerance, "agree": agree,
+                      "max_abs_diff_shared_vs_plain": round(d["shared_vs_plain"], 6),
+                      "max_abs_diff_per_candidate_vs_plain": round(d["per_candidate_vs_plain"], 6),
+                      "max_abs_diff_grpc_mean_vs_shared_mean": round(d["grpc_mean_vs_shared_mean"], 6)},
+        "load_s": r["load_s"],
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
