@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/critic_scoring.py [--sets 2] [--candidates 16]
                                                   [--context-tokens 1500] [--seed 0]
+                                                  [--threads 1]
 
 Every set is one SWEET-RL critic query (ALGORITHM.md step 5) built from a generated
 ColBench-backend-like task (``_colbench_like.py``): the hidden ground-truth function
@@ -12,8 +13,10 @@ prepends it), the agent's system prompt, the user's request and question/answer
 rounds until the rendered context reaches ``--context-tokens``; then ``--candidates``
 candidate next assistant turns (clarifying questions and ``I WANT TO ANSWER:`` code
 answers of several kinds), each followed by the chat template's end-of-turn token.
-All with the real SmolLM2-135M-Instruct, in the backend's serving dtype. In one run,
-interleaved set by set so the methods share the machine's state:
+All with the real SmolLM2-135M-Instruct, in the backend's serving dtype, with
+``--threads`` torch threads for every method (default 1; see policy_serving.py for
+why on a shared 2-vCPU machine). In one run, interleaved set by set so the methods
+share the machine's state (per set: ours, gRPC, baseline, per-candidate, ours again):
 
 * **ours, shared prefix**: ``TransformersBackend.score`` with ONE ``ScoreInput`` of
   all candidates: the context is encoded once and its KV cache reused for every
@@ -22,8 +25,10 @@ interleaved set by set so the methods share the machine's state:
   ``AutoModelForCausalLM.from_pretrained``: one forward pass over ``context +
   candidate`` per candidate (logits kept only for the candidate's positions), i.e.
   the context is re-encoded N times.
-* **ours, per candidate**: our backend called N times with one continuation each
-  (re-encodes too; shows the engine itself is not what makes the difference).
+* **ours, per candidate**: our backend called once per candidate with one
+  continuation (re-encodes too; shows that the engine itself is not what makes the
+  difference). Only ``--per-candidate-calls`` evenly spread candidates of the first
+  set are timed; the figure is scaled to the whole set by tokens encoded.
 * **ours via gRPC**: ``CriticService.ScoreCandidates`` of the critic server built by
   ``services.critic.app.build`` (critic = reference = SmolLM2: one shared backend,
   one scoring pass), in this process.
@@ -247,6 +252,7 @@ def max_mean_diff(a: list[list[float]], b: list[list[float]]) -> float:
 
 
 def stats(seconds: list[float]) -> dict:
+    """Seconds per set over the measurements (ours is measured twice per set)."""
     if not seconds:
         return {"sets": 0}
     return {"sets": len(seconds), "mean_s": round(statistics.fmean(seconds), 3),
@@ -314,24 +320,13 @@ async def run(args: argparse.Namespace) -> dict:
     times: dict[str, list[float]] = {"shared": [], "plain": [], "per_candidate": [], "grpc": []}
     diffs = {"shared_vs_plain": 0.0, "per_candidate_vs_plain": 0.0, "grpc_mean_vs_shared_mean": 0.0,
              "shared_vs_plain_mean": 0.0}
+    per_candidate_scaled_from = 0
     for i, (s, (context, conts)) in enumerate(zip(sets, encoded)):
+        # Ours before and after the baseline, so drifting machine load hits both alike.
         t = time.perf_counter()
         shared = await ours_shared(backend, context, conts)
         times["shared"].append(time.perf_counter() - t)
 
-        t = time.perf_counter()
-        plain = plain_forward_scores(model, context, conts)
-        times["plain"].append(time.perf_counter() - t)
-        diffs["shared_vs_plain"] = max(diffs["shared_vs_plain"], max_abs_diff(shared, plain))
-        diffs["shared_vs_plain_mean"] = max(diffs["shared_vs_plain_mean"],
-                                            max_mean_diff(shared, plain))
-
-        if i < args.per_candidate_sets:
-            t = time.perf_counter()
-            per = await ours_per_candidate(backend, context, conts)
-            times["per_candidate"].append(time.perf_counter() - t)
-            diffs["per_candidate_vs_plain"] = max(diffs["per_candidate_vs_plain"],
-                                                  max_abs_diff(per, plain))
         if stub is not None and i < args.grpc_sets:
             t = time.perf_counter()
             reply = await stub.ScoreCandidates(grpc_request(s))
@@ -343,9 +338,37 @@ async def run(args: argparse.Namespace) -> dict:
             diffs["grpc_mean_vs_shared_mean"] = max(
                 diffs["grpc_mean_vs_shared_mean"],
                 max(abs(a - b) for a, b in zip(got, means(shared), strict=True)))
+
+        t = time.perf_counter()
+        plain = plain_forward_scores(model, context, conts)
+        times["plain"].append(time.perf_counter() - t)
+        diffs["shared_vs_plain"] = max(diffs["shared_vs_plain"], max_abs_diff(shared, plain))
+        diffs["shared_vs_plain_mean"] = max(diffs["shared_vs_plain_mean"],
+                                            max_mean_diff(shared, plain))
+
+        if i == 0 and args.per_candidate_calls:
+            # k evenly spread candidates, one call each; scaled to the whole set by
+            # tokens encoded (each call re-encodes the context plus one candidate).
+            k = min(args.per_candidate_calls, len(conts))
+            picked = [round(j * len(conts) / k) for j in range(k)]
+            t = time.perf_counter()
+            per = await ours_per_candidate(backend, context, tuple(conts[j] for j in picked))
+            elapsed = time.perf_counter() - t
+            scale = (sum(len(context) + len(c) for c in conts)
+                     / sum(len(context) + len(conts[j]) for j in picked))
+            times["per_candidate"].append(elapsed * scale)
+            per_candidate_scaled_from = k
+            diffs["per_candidate_vs_plain"] = max(
+                diffs["per_candidate_vs_plain"], max_abs_diff(per, [plain[j] for j in picked]))
+
+        t = time.perf_counter()
+        await ours_shared(backend, context, conts)
+        times["shared"].append(time.perf_counter() - t)
         print(f"set {i}: context {len(context)} tokens, {len(conts)} candidates "
-              f"({sum(map(len, conts))} tokens): shared {times['shared'][-1]:.2f}s, "
-              f"plain {times['plain'][-1]:.2f}s", file=sys.stderr, flush=True)
+              f"({sum(map(len, conts))} tokens): shared {times['shared'][-2]:.2f}s and "
+              f"{times['shared'][-1]:.2f}s, plain {times['plain'][-1]:.2f}s", file=sys.stderr,
+              flush=True)
+    out["per_candidate_scaled_from"] = per_candidate_scaled_from
 
     if channel is not None:
         await channel.close()
@@ -383,13 +406,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--candidates", type=int, default=16)
     ap.add_argument("--context-tokens", type=int, default=1500,
                     help="rendered context length to reach (ground truth included)")
-    ap.add_argument("--per-candidate-sets", type=int, default=1,
-                    help="sets also scored by our backend one candidate per call")
+    ap.add_argument("--per-candidate-calls", type=int, default=4,
+                    help="candidates of the first set also scored by our backend one per "
+                         "call, timed and scaled to the whole set by tokens (0: skip)")
     ap.add_argument("--grpc-sets", type=int, default=2,
                     help="sets also scored through the gRPC critic service (0: skip it)")
     ap.add_argument("--dtype", default="auto", choices=["auto", "bfloat16", "float32"],
                     help="serving dtype ('auto' = the checkpoint's: bfloat16 for SmolLM2)")
-    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: one per core)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads of every method (0: torch's default, one per core)")
     ap.add_argument("--tolerance", type=float, default=None,
                     help="max abs per-token logprob difference allowed in the serving dtype "
                          f"(default: {TOL_BF16_TOKEN} in bfloat16, {TOL_F32} in float32)")
@@ -403,6 +428,10 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)  # this thread (baseline) and threads started later
     console = Console(highlight=False, width=max(120, Console().width))
     console.print(f"[bold]critic_scoring[/]: {args.sets} sets of {args.candidates} candidates "
                   f"after a ~{args.context_tokens}-token context, SmolLM2-135M-Instruct; "
@@ -425,12 +454,13 @@ def main(argv: list[str] | None = None) -> int:
                         f"({info.dtype}, mean context {statistics.fmean(r['context_tokens']):.0f} "
                         f"tokens, mean candidate "
                         f"{statistics.fmean(x for c in r['candidate_tokens'] for x in c):.0f} tokens)")
-    for col in ("method", "sets", "s / set (mean)", "min", "max", "tokens encoded / set",
+    for col in ("method", "runs", "s / set (mean)", "min", "max", "tokens encoded / set",
                 "speed-up vs plain forward"):
         table.add_column(col, justify="left" if col == "method" else "right")
     rows = [("ours: backend.score, shared prefix (1 call)", shared, enc_shared),
             ("ours: gRPC CriticService.ScoreCandidates", grpc_, enc_shared),
-            ("ours: backend.score per candidate (N calls)", per, enc_plain),
+            (f"ours: backend.score per candidate (N calls; {r['per_candidate_scaled_from']} "
+             "timed, scaled)", per, enc_plain),
             ("baseline: plain forward per candidate", plain, enc_plain)]
     for name, st, tokens in rows:
         if not st["sets"]:

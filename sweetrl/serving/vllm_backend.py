@@ -31,14 +31,17 @@ continuations X_1..X_N (duplicates scored once):
    blocks of C are reused and only the tail (the last partial block of C, at most
    block_size - 1 tokens, and X_i) is computed.
 
-vLLM computes prompt logprobs only for the positions it runs, not for cached ones.
-So all requests of one call carry a fresh ``cache_salt``: they share blocks with
-each other but never with earlier requests, whose cached blocks could otherwise
-reach past C into X_i (a policy scoring its own samples would hit exactly that).
-The backend then checks ``num_cached_tokens <= L`` (the positions it reads were
-computed) and each returned position's token id; a continuation that fails (another
-continuation of the same call shares a full block with it past C) is encoded again
-without reading the cache (``stats()["score_recomputed"]`` counts them).
+vLLM computes prompt logprobs only for the positions it runs, not for cached ones
+(position p needs the hidden state of p - 1, run only if ``p - 1 >=
+num_cached_tokens``). All requests of one call therefore carry a fresh
+``cache_salt``: they share blocks with each other but never with earlier requests,
+so every cached position past C was run by a continuation of the same call with the
+same tokens up to there, and its logprob is taken from that one (positions are
+matched by a hash of the token prefix; returned token ids are checked). Where two
+continuations part right after a shared block, the first token after it is scored
+by one more greedy step over the shared prefix (as in step 1). Anything still
+missing (evicted or preempted blocks) is encoded again without the cache
+(``stats()["score_recomputed"]`` counts those continuations).
 
 With ``enable_prefix_caching=False`` step 1 is skipped and every continuation
 request re-encodes C.
@@ -347,80 +350,127 @@ class VllmBackend(Backend):
 
     async def _score(self, engine: _Engine, context: list[int],
                      distinct: list[tuple[int, ...]], lora: Any) -> dict[tuple[int, ...], list[float]]:
-        first: dict[int, float] = {}
         salt = f"sweet-score-{uuid.uuid4().hex}"  # this call's requests share blocks
+        keys = {c: _prefix_keys(c) for c in distinct}
+        # (k, key of X[:k+1]) -> log p(X[k] | C + X[:k]), from whichever request ran it.
+        computed: dict[tuple[int, int], float] = {}
+        skip = 0
         if engine.prefix_caching:
             # Step 1: the context alone -> first-token logprobs + cached context blocks.
-            ids = sorted({c[0] for c in distinct})
-            chunks = [ids[i:i + _MAX_IDS_PER_CONTEXT_REQUEST]
-                      for i in range(0, len(ids), _MAX_IDS_PER_CONTEXT_REQUEST)]
-            first.update(await self._first_tokens(engine, context, chunks[0], lora, salt))
-            if len(chunks) > 1:  # the context is cached now: the others reuse it
-                async with asyncio.TaskGroup() as group:
-                    tasks = [group.create_task(
-                        self._first_tokens(engine, context, chunk, lora, salt))
-                        for chunk in chunks[1:]]
-                for task in tasks:
-                    first.update(task.result())
-        skip = 1 if engine.prefix_caching else 0
+            skip = 1
+            firsts = await self._next_tokens(engine, context, sorted({c[0] for c in distinct}),
+                                             lora, salt)
+            for c in distinct:
+                computed[(0, keys[c][0])] = firsts[c[0]]
+        # Step 2: each continuation's prompt logprobs, over the cached context.
         tails = [c for c in distinct if len(c) > skip]
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(self._continuation(engine, context, c, skip, lora,
-                                                          salt))
+            tasks = [group.create_task(self._prompt_scores(engine, context, c, lora, salt))
                      for c in tails]
-        result = {c: [first[c[0]]] for c in distinct if skip}
-        for c, task in zip(tails, tasks):
-            result[c] = result.get(c, []) + task.result()
+        own = {c: task.result() for c, task in zip(tails, tasks)}
+        for c, (first_own, values) in own.items():
+            for k in range(max(first_own, skip), len(c)):
+                computed.setdefault((k, keys[c][k]), values[k - first_own])
+        # Positions a continuation read from cached blocks of another continuation of
+        # this call: covered by `computed` unless that one continued with another token
+        # after the shared block; then one step over the shared prefix gives it.
+        gaps: dict[tuple[int, int], tuple[tuple[int, ...], set[int]]] = {}
+        for c, (first_own, _) in own.items():
+            for k in range(skip, min(first_own, len(c))):
+                if (k, keys[c][k]) not in computed:
+                    gaps.setdefault((k, keys[c][k - 1]), (c[:k], set()))[1].add(c[k])
+        if gaps:
+            async with asyncio.TaskGroup() as group:
+                steps = [(prefix, targets, group.create_task(self._next_tokens(
+                    engine, context + list(prefix), sorted(targets), lora, salt)))
+                    for prefix, targets in gaps.values()]
+            for prefix, targets, task in steps:
+                found = task.result()
+                key = _prefix_keys(prefix)[-1]
+                for target in targets:
+                    computed[(len(prefix), hash((key, target)))] = found[target]
+        result: dict[tuple[int, ...], list[float]] = {}
+        redo = []
+        for c in distinct:
+            values = [computed.get((k, keys[c][k])) for k in range(len(c))]
+            if any(v is None for v in values):
+                redo.append(c)
+            else:
+                result[c] = values  # type: ignore[assignment]
+        if redo:  # positions nobody computed (evicted, preempted): encode them in full
+            self._recomputed += len(redo)
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(self._prompt_scores(engine, context, c, lora, "",
+                                                               read_cache=False))
+                         for c in redo]
+            for c, task in zip(redo, tasks):
+                first_own, values = task.result()
+                if first_own > 0 and len(c) > 0:
+                    raise Unavailable("vLLM returned prompt logprobs that do not match "
+                                      "the scored tokens even without the prefix cache; "
+                                      "retry")
+                result[c] = values
         return result
 
-    async def _first_tokens(self, engine: _Engine, context: list[int], ids: list[int],
-                            lora: Any, salt: str) -> dict[int, float]:
-        """log p(t | context) for each t in `ids` (one greedy step over the context)."""
+    async def _next_tokens(self, engine: _Engine, prompt: list[int], ids: list[int],
+                           lora: Any, salt: str) -> dict[int, float]:
+        """log p(t | prompt) for each t in `ids`: one greedy step over `prompt`, whose
+        last position the engine always runs (a cache hit stops one token short)."""
+        found: dict[int, float] = {}
+        chunks = [ids[i:i + _MAX_IDS_PER_CONTEXT_REQUEST]
+                  for i in range(0, len(ids), _MAX_IDS_PER_CONTEXT_REQUEST)]
+        found.update(await self._next_token_chunk(engine, prompt, chunks[0], lora, salt))
+        if len(chunks) > 1:  # the prompt is cached now: the other chunks reuse it
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(
+                    self._next_token_chunk(engine, prompt, chunk, lora, salt))
+                    for chunk in chunks[1:]]
+            for task in tasks:
+                found.update(task.result())
+        return found
+
+    async def _next_token_chunk(self, engine: _Engine, prompt: list[int], ids: list[int],
+                                lora: Any, salt: str) -> dict[int, float]:
         from vllm import SamplingParams
         from vllm.sampling_params import RequestOutputKind
 
         sampling = SamplingParams(temperature=0.0, max_tokens=1, logprob_token_ids=ids,
                                   detokenize=False, flat_logprobs=True,
                                   output_kind=RequestOutputKind.FINAL_ONLY)
-        out = await self._final(engine, context, sampling, lora, salt)
-        metrics.SCORED_TOKENS.labels(BACKEND).inc(len(context) - (out.num_cached_tokens or 0))
+        out = await self._final(engine, prompt, sampling, lora, salt)
+        metrics.SCORED_TOKENS.labels(BACKEND).inc(len(prompt) - (out.num_cached_tokens or 0))
         found = _position_logprobs(out.outputs[0].logprobs, 0)
         missing = [t for t in ids if t not in found]
         if missing:
-            raise Unavailable(f"vLLM returned no logprob for token ids {missing[:5]} "
-                              "after the context; retry")
+            raise Unavailable(f"vLLM returned no logprob for token ids {missing[:5]}; retry")
         return {t: found[t] for t in ids}
 
-    async def _continuation(self, engine: _Engine, context: list[int],
-                            continuation: tuple[int, ...], skip: int, lora: Any,
-                            salt: str) -> list[float]:
-        """Prompt logprobs of ``continuation[skip:]`` after ``context``."""
+    async def _prompt_scores(self, engine: _Engine, context: list[int],
+                             continuation: tuple[int, ...], lora: Any, salt: str, *,
+                             read_cache: bool = True) -> tuple[int, list[float]]:
+        """Prompt logprobs of the continuation tokens the request computed itself:
+        ``(k0, values)`` with ``values[i]`` the logprob of ``continuation[k0 + i]``.
+
+        Position p's logprob comes from the hidden state of position p - 1, which the
+        engine ran only if ``p - 1 >= num_cached_tokens``; positions whose returned
+        token id is not the prompt's are treated as not computed.
+        """
         from vllm import SamplingParams
         from vllm.sampling_params import RequestOutputKind
 
         prompt = context + list(continuation)
-        length = len(context)
-        last_retry = False
-        for skip_cache in (False, True):
-            sampling = SamplingParams(
-                temperature=0.0, max_tokens=1, prompt_logprobs=0,
-                skip_reading_prefix_cache=skip_cache, detokenize=False, flat_logprobs=True,
-                output_kind=RequestOutputKind.FINAL_ONLY)
-            out = await self._final(engine, prompt, sampling, lora, salt)
-            cached = out.num_cached_tokens or 0
-            metrics.SCORED_TOKENS.labels(BACKEND).inc(len(prompt) - cached)
-            # Position p's logprob comes from position p - 1's hidden state, which was
-            # computed only if p - 1 >= cached.
-            last_retry = skip_cache
-            if cached <= length + skip - 1:
-                values = _prompt_logprobs(out.prompt_logprobs, prompt, length + skip)
-                if values is not None:
-                    return values
-            if not skip_cache:
-                self._recomputed += 1
-        raise Unavailable("vLLM returned prompt logprobs that do not match the scored "
-                          f"tokens{' even without the prefix cache' if last_retry else ''}; "
-                          "retry")
+        sampling = SamplingParams(
+            temperature=0.0, max_tokens=1, prompt_logprobs=0,
+            skip_reading_prefix_cache=not read_cache, detokenize=False, flat_logprobs=True,
+            output_kind=RequestOutputKind.FINAL_ONLY)
+        out = await self._final(engine, prompt, sampling, lora, salt)
+        cached = 0 if not read_cache else (out.num_cached_tokens or 0)
+        metrics.SCORED_TOKENS.labels(BACKEND).inc(len(prompt) - cached)
+        first_own = max(cached + 1 - len(context), 0)
+        values = _prompt_logprobs(out.prompt_logprobs, prompt, len(context) + first_own)
+        if values is None:  # not what the engine should have computed: trust nothing
+            return len(continuation), []
+        return first_own, values
 
     # --------------------------------------------------------------- switching
 
@@ -557,6 +607,7 @@ class VllmBackend(Backend):
             tensor_parallel_size=config.tensor_parallel_size,
             gpu_memory_utilization=config.gpu_memory_utilization,
             enable_prefix_caching=config.enable_prefix_caching,
+            block_size=config.block_size or None,
             max_num_seqs=config.max_num_seqs or None, enforce_eager=enforce_eager,
             enable_chunked_prefill=chunked,
             logprobs_mode="raw_logprobs", enable_lora=config.enable_lora,
@@ -791,6 +842,15 @@ def _prompt_logprobs(logprobs: Any, prompt: list[int], start: int) -> list[float
             return None
         values.append(float(entries[0][1]))
     return values
+
+
+def _prefix_keys(tokens: tuple[int, ...]) -> list[int]:
+    """``keys[k]`` identifies ``tokens[:k + 1]`` (a chained hash, O(1) per token)."""
+    keys, h = [], 0
+    for token in tokens:
+        h = hash((h, token))
+        keys.append(h)
+    return keys
 
 
 def _context_length(path: Path, configured: int) -> int | None:

@@ -48,6 +48,11 @@ class VllmBackendConfig:
         "Reuse the KV cache of shared prompt prefixes across requests (multi-turn "
         "chats, the N candidates of one scoring context). Scoring relies on it to "
         "encode a shared context once.", True)
+    block_size: int = doc(
+        "KV-cache block size in tokens, the prefix cache's granularity: a scored "
+        "continuation re-encodes up to block_size - 1 context tokens (the context's "
+        "last partial block). 0 keeps vLLM's platform default (128 on the CPU, 16 on "
+        "GPUs); the CPU backend wants multiples of 32.", 0)
     max_num_seqs: int = doc(
         "Most sequences the engine runs in one batch (all samples of all requests); "
         "0 keeps vLLM's default for the platform.", 0)
@@ -91,7 +96,7 @@ class VllmBackendConfig:
                      "max_score_continuations", "max_loras"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
-        for name in ("max_model_len", "kv_cache_space_gib", "max_num_seqs"):
+        for name in ("max_model_len", "kv_cache_space_gib", "max_num_seqs", "block_size"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
         if not 0 < self.gpu_memory_utilization <= 1:
