@@ -1,6 +1,10 @@
-"""``sweet tasks generate``: write generated ColBench backend tasks as JSONL.
+"""``sweet tasks generate``: write generated ColBench tasks as JSONL.
 
-Exit codes: 0 the file holds ``--count`` tasks; 1 the families ran out of distinct
+``--domain backend`` (the default) writes backend programming tasks, checked in the
+sandbox unless ``--no-check``; ``--domain frontend`` writes frontend design tasks,
+which need no sandbox (``--no-check`` is accepted and changes nothing).
+
+Exit codes: 0 the file holds ``--count`` tasks; 1 the generator ran out of distinct
 tasks first (nothing is written); 2 usage error or the sandbox could not start.
 """
 
@@ -16,12 +20,18 @@ import typer
 
 from sweetrl.cli.common import parse_sets
 
-app = typer.Typer(help="ColBench tasks: generate backend programming tasks.", no_args_is_help=True)
+app = typer.Typer(help="ColBench tasks: generate backend programming or frontend design tasks.",
+                  no_args_is_help=True)
 
 
 class Split(str, enum.Enum):
     train = "train"
     test = "test"
+
+
+class Domain(str, enum.Enum):
+    backend = "backend"
+    frontend = "frontend"
 
 
 @app.command("generate")
@@ -32,10 +42,16 @@ def generate(
     out: Path = typer.Option(..., "--out", dir_okay=False, help="JSONL file to write (replaced)."),
     no_check: bool = typer.Option(False, "--no-check", help="Skip the sandbox checks (fast, nothing is run)."),
     set_: list[str] = typer.Option(None, "--set", help="Override a sandbox engine field, e.g. slots=4."),
+    domain: Domain = typer.Option(Domain.backend, "--domain", help="backend (programming) or frontend (design)."),
 ) -> None:
-    """Generate tasks; unless --no-check, keep only those that pass the sandbox checks."""
+    """Generate tasks; backend: unless --no-check, keep only those that pass the sandbox checks."""
     from sweetrl.errors import InvalidInput
 
+    if domain is Domain.frontend:
+        if set_:
+            raise typer.BadParameter("configures the sandbox, which frontend tasks do not use", param_hint="--set")
+        _generate_frontend(split.value, count, seed, out)
+        return
     try:
         if no_check:
             from sweetrl.colbench.backend.generator import generate as generate_unchecked
@@ -54,6 +70,22 @@ def generate(
         typer.echo(json.dumps({"skipped": result.task_id, "problems": list(result.problems)}), err=True)
     checked = "not checked" if no_check else f"checked {len(tasks) + len(skipped)}, skipped {len(skipped)}"
     typer.echo(f"wrote {len(tasks)} {split.value} tasks to {out} ({checked})")
+
+
+def _generate_frontend(split: str, count: int, seed: int, out: Path) -> None:
+    from sweetrl.colbench.frontend.generator import generate as generate_frontend
+    from sweetrl.errors import InvalidInput
+
+    try:
+        tasks = generate_frontend(split, count, seed)
+    except InvalidInput as exc:
+        typer.echo(f"sweet tasks generate: {exc}", err=True)
+        raise typer.Exit(1) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as fh:
+        for task in tasks:
+            fh.write(json.dumps(task.to_json(), ensure_ascii=False) + "\n")
+    typer.echo(f"wrote {len(tasks)} {split} frontend tasks to {out}")
 
 
 async def _generate_checked(split: str, count: int, seed: int, overrides: dict):
