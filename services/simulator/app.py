@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.simulator.backends import make_backend
+from services.simulator.backends import make_backend, make_frontend_backend
 from services.simulator.config import SimulatorServiceConfig
 from services.simulator.service import SimulatorService
 from services.simulator.servicer import SERVICE_NAME, SimulatorServicer
@@ -14,9 +14,11 @@ CONFIG = SimulatorServiceConfig
 
 
 def build(config: SimulatorServiceConfig) -> tuple[GrpcServer, SimulatorService]:
-    """A ready-to-start server. The llm backend connects lazily: the model server it
-    talks to may start after this one (replies fail with UNAVAILABLE until it is up)."""
-    service = SimulatorService(make_backend(config), config)
+    """A ready-to-start server. The llm and vlm backends connect lazily: the model
+    servers they talk to may start after this one (replies fail with UNAVAILABLE until
+    they are up)."""
+    service = SimulatorService(make_backend(config), config,
+                               frontend=make_frontend_backend(config))
     spec = ServiceSpec(
         name=SECTION,
         register=lambda server: simulator_pb2_grpc.add_SimulatorServiceServicer_to_server(

@@ -2,9 +2,13 @@
 
 Every request carries the whole dialogue (the server is stateless). A turn is
 checked against the API's limits, admitted into a bounded queue (RESOURCE_EXHAUSTED
-when full), answered by the configured backend once one of
-``max_concurrent_replies`` slots is free, and cut to its reply cap (400 characters
-for backend tasks unless the request asks otherwise), reporting whether it was cut.
+when full), answered by the simulator configured for its domain (backend or
+frontend) once one of ``max_concurrent_replies`` slots is free, and cut to its reply
+cap (400 characters for backend tasks, 1000 for frontend tasks, unless the request
+asks otherwise), reporting whether it was cut. A frontend turn's screenshots are
+decoded in a worker thread inside its slot (an undecodable PNG is INVALID_ARGUMENT
+naming the field); the cheap checks (sizes, PNG signature) come first, with the
+others.
 ReplyBatch answers its items independently and concurrently: an item that fails
 gets its error in place and the others are still answered; items still running
 shortly before the call's deadline end with DEADLINE_EXCEEDED so that the rest of
@@ -12,8 +16,9 @@ the batch can be returned in time.
 
 No gRPC here: the servicer translates protos to `ReplyRequest`s.
 
-What this module does NOT do: frontend simulation (FAILED_PRECONDITION until issue 7
-adds the vision-language simulator), or remember dialogues between calls.
+What this module does NOT do: remember dialogues between calls. A server configured
+without a frontend simulator (``frontend: none``) answers frontend turns with
+FAILED_PRECONDITION.
 """
 
 from __future__ import annotations
@@ -28,11 +33,13 @@ from dataclasses import dataclass
 from prometheus_client import Counter, Histogram
 
 from services.policy.prompts import utf8_len
-from services.simulator.backends.base import (BackendHidden, FrontendHidden, ReplyRequest,
-                                              SimulatorBackend)
+from services.simulator.backends.base import (BackendHidden, FrontendHidden,
+                                              FrontendSimulatorBackend, ReplyRequest,
+                                              Screenshots, SimulatorBackend)
 from services.simulator.config import SimulatorServiceConfig
 from sweetrl.errors import (DeadlineExceeded, FailedPrecondition, InvalidInput, Overloaded,
                             SweetError)
+from sweetrl.render.images import MAX_PNG_BYTES, decode_png
 from sweetrl.runtime import queue_depth
 
 log = logging.getLogger(__name__)
@@ -53,7 +60,10 @@ MAX_FACT_KEYWORDS = 64
 MAX_KEYWORD_BYTES = 64
 MAX_STATEMENT_BYTES = 1024
 
-REPLIES = Counter("sweet_simulator_replies", "Replies given, by backend (scripted, llm).",
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+REPLIES = Counter("sweet_simulator_replies",
+                  "Replies given, by backend (scripted, llm, scripted-frontend, vlm).",
                   ["backend"])
 REPLY_ERRORS = Counter("sweet_simulator_reply_errors",
                        "Turns that got no reply, by backend and status code.", ["backend", "code"])
@@ -80,13 +90,27 @@ def cap_reply(text: str, cap: int) -> tuple[str, bool, int]:
     return text[:cap], len(text) > cap, len(text)
 
 
+def decode_screenshots(hidden: FrontendHidden) -> Screenshots:
+    """The request's PNGs decoded (blocking).
+
+    Raises:
+        InvalidInput: a PNG cannot be decoded or has too many pixels; the message names
+            the field.
+    """
+    agent = decode_png(hidden.agent_png, "frontend.agent_png") if hidden.agent_png else None
+    return Screenshots(target=decode_png(hidden.target_png, "frontend.target_png"), agent=agent)
+
+
 class SimulatorService:
-    """Answers turns with one `SimulatorBackend`."""
+    """Answers backend turns with a `SimulatorBackend` and frontend turns with a
+    `FrontendSimulatorBackend` (None: frontend turns are FAILED_PRECONDITION)."""
 
     name = "simulator"
 
-    def __init__(self, backend: SimulatorBackend, settings: SimulatorServiceConfig) -> None:
+    def __init__(self, backend: SimulatorBackend, settings: SimulatorServiceConfig, *,
+                 frontend: FrontendSimulatorBackend | None = None) -> None:
         self.backend = backend
+        self.frontend = frontend
         self.settings = settings
         self._pending = 0
         self._waiting = 0
@@ -95,10 +119,15 @@ class SimulatorService:
 
     async def start(self) -> None:
         await self.backend.start()
-        log.info("simulated human: %s backend (%s)", self.backend.kind, self.backend.name)
+        if self.frontend is not None:
+            await self.frontend.start()
+        log.info("simulated human: backend tasks %s (%s), frontend tasks %s", self.backend.kind,
+                 self.backend.name, self.frontend.name if self.frontend else "not served")
 
     async def stop(self) -> None:
         await self.backend.close()
+        if self.frontend is not None:
+            await self.frontend.close()
 
     # ------------------------------------------------------------------- replies
 
@@ -119,7 +148,7 @@ class SimulatorService:
             with self._admitted(1):
                 return await self._answer(request, started, timeout)
         except SweetError as exc:
-            self._count_error(exc)
+            self._count_error(exc, request)
             raise
 
     async def reply_batch(self, items: Sequence[ReplyRequest | SweetError], *,
@@ -138,13 +167,14 @@ class SimulatorService:
                              f"{self.settings.max_batch_items}")
         checked: list[ReplyRequest | SweetError] = []
         for item in items:
-            try:
-                if not isinstance(item, SweetError):
-                    self.check(item)
-            except SweetError as exc:
-                item = exc
             if isinstance(item, SweetError):
-                self._count_error(item)
+                self._count_error(item, None)
+            else:
+                try:
+                    self.check(item)
+                except SweetError as exc:
+                    self._count_error(exc, item)
+                    item = exc
             checked.append(item)
         budget = None if timeout is None else max(0.0, timeout - batch_deadline_margin(timeout))
         with self._admitted(sum(not isinstance(x, SweetError) for x in checked)):
@@ -157,12 +187,15 @@ class SimulatorService:
         try:
             return await self._answer(item, started, timeout)
         except SweetError as exc:
-            self._count_error(exc)
+            self._count_error(exc, item)
             return exc
 
     async def _answer(self, request: ReplyRequest, started: float,
                       timeout: float | None) -> Reply:
-        loop, backend = asyncio.get_running_loop(), self.backend
+        loop = asyncio.get_running_loop()
+        simulator = self.frontend if request.domain == "frontend" else self.backend
+        assert simulator is not None  # check() refused frontend turns without a simulator
+        kind = simulator.kind
         deadline = None if timeout is None else (
             loop.time() + timeout - (time.perf_counter() - started))
         try:
@@ -173,8 +206,7 @@ class SimulatorService:
                 finally:
                     self._set_waiting(-1)
                 try:
-                    left = None if deadline is None else deadline - loop.time()
-                    text = await backend.reply(request, timeout=left)
+                    text = await self._generate(request, deadline)
                 finally:
                     self._slots.release()
         except TimeoutError:
@@ -183,12 +215,23 @@ class SimulatorService:
         cap = request.max_reply_chars or DEFAULT_REPLY_CHARS[request.domain or "backend"]
         text, truncated, chars = cap_reply(text, cap)
         latency = time.perf_counter() - started
-        REPLIES.labels(backend.kind).inc()
-        REPLY_SECONDS.labels(backend.kind).observe(latency)
+        REPLIES.labels(kind).inc()
+        REPLY_SECONDS.labels(kind).observe(latency)
         if truncated:
-            TRUNCATED.labels(backend.kind).inc()
+            TRUNCATED.labels(kind).inc()
         return Reply(text=text, truncated=truncated, untruncated_chars=chars,
-                     backend=backend.name, latency_seconds=latency)
+                     backend=simulator.name, latency_seconds=latency)
+
+    async def _generate(self, request: ReplyRequest, deadline: float | None) -> str:
+        """The reply of the simulator of the request's domain (inside a slot)."""
+        loop = asyncio.get_running_loop()
+        if request.domain != "frontend":
+            left = None if deadline is None else deadline - loop.time()
+            return await self.backend.reply(request, timeout=left)
+        assert self.frontend is not None
+        screenshots = await asyncio.to_thread(decode_screenshots, request.frontend)
+        left = None if deadline is None else deadline - loop.time()
+        return await self.frontend.reply(request, screenshots, timeout=left)
 
     # ---------------------------------------------------------------- validation
 
@@ -205,14 +248,19 @@ class SimulatorService:
         if set_as != request.domain:
             raise InvalidInput(f"domain is DOMAIN_{request.domain.upper()} but the {set_as} "
                                f"hidden field is set: set {request.domain} instead")
-        if isinstance(hidden, FrontendHidden):
-            raise FailedPrecondition("frontend simulation is not implemented yet (issue 7)")
+        if isinstance(hidden, FrontendHidden) and self.frontend is None:
+            raise FailedPrecondition("this server does not simulate frontend tasks (its "
+                                     "config has frontend: none); send them to a simulator "
+                                     "configured with frontend: scripted or vlm")
         self._check_size("problem_description", request.problem_description, s.max_problem_bytes)
         self._check_dialogue(request)
         if request.max_reply_chars < 0 or request.max_reply_chars > s.max_reply_chars:
             raise InvalidInput(f"max_reply_chars is {request.max_reply_chars}; it must be 0 "
                                f"(the domain's default) to {s.max_reply_chars}")
-        self._check_backend_hidden(hidden)
+        if isinstance(hidden, FrontendHidden):
+            self._check_frontend_hidden(hidden)
+        else:
+            self._check_backend_hidden(hidden)
 
     def _check_dialogue(self, request: ReplyRequest) -> None:
         s, dialogue = self.settings, request.dialogue
@@ -255,6 +303,21 @@ class SimulatorService:
             for j, k in enumerate(f.keywords):
                 self._check_size(f"{where}.keywords[{j}]", k, MAX_KEYWORD_BYTES)
 
+    def _check_frontend_hidden(self, hidden: FrontendHidden) -> None:
+        """Sizes and PNG signatures; decoding comes later, in a worker thread."""
+        if not hidden.target_png:
+            raise InvalidInput("frontend.target_png is required: the PNG screenshot of the "
+                               "target page")
+        for field, png in (("target_png", hidden.target_png), ("agent_png", hidden.agent_png)):
+            if len(png) > MAX_PNG_BYTES:
+                raise Overloaded(f"frontend.{field} has {len(png)} bytes; the limit is "
+                                 f"{MAX_PNG_BYTES}")
+            if png and not png.startswith(PNG_SIGNATURE):
+                raise InvalidInput(f"frontend.{field} is not a PNG image")
+        for field, html in (("target_html", hidden.target_html),
+                            ("agent_html", hidden.agent_html)):
+            self._check_size(f"frontend.{field}", html, self.settings.max_html_bytes)
+
     @staticmethod
     def _check_size(field: str, text: str, limit: int) -> None:
         if utf8_len(text) > limit:
@@ -278,5 +341,12 @@ class SimulatorService:
         self._waiting += delta
         self._queue_depth.set(self._waiting)
 
-    def _count_error(self, exc: SweetError) -> None:
-        REPLY_ERRORS.labels(self.backend.kind, exc.code).inc()
+    def _kind(self, request: ReplyRequest | None) -> str:
+        """Metrics label of the simulator that answers `request` ("none" when no
+        frontend simulator is configured)."""
+        if request is not None and request.domain == "frontend":
+            return self.frontend.kind if self.frontend is not None else "none"
+        return self.backend.kind
+
+    def _count_error(self, exc: SweetError, request: ReplyRequest | None) -> None:
+        REPLY_ERRORS.labels(self._kind(request), exc.code).inc()

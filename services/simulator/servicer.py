@@ -40,8 +40,9 @@ def request_from_proto(req: simulator_pb2.ReplyRequest) -> ReplyRequest:
             facts=tuple(fact_from_proto(f, f"backend.facts[{i}]")
                         for i, f in enumerate(req.backend.facts)))
     elif which == "frontend":
-        hidden = FrontendHidden(target_png=req.frontend.target_png,
-                                agent_png=req.frontend.agent_png)
+        f = req.frontend
+        hidden = FrontendHidden(target_png=f.target_png, agent_png=f.agent_png,
+                                target_html=f.target_html, agent_html=f.agent_html)
     return ReplyRequest(domain=_DOMAINS.get(req.domain),  # type: ignore[arg-type]
                         problem_description=req.problem_description, hidden=hidden,
                         dialogue=messages_from_proto(req.dialogue, "dialogue"),

@@ -1,5 +1,6 @@
 """Transports to the LLM behind the simulated human: our PolicyService, or an
 OpenAI-compatible chat-completions endpoint, behind one small `ChatClient` interface.
+The vision-language frontend simulator uses the same OpenAI-compatible client.
 
 Both send one chat and get one greedy completion back (temperature 0, n = 1). Both
 retry what is worth retrying -- the model server is down, restarting or busy
@@ -11,10 +12,14 @@ context) is `InvalidInput`; a misconfigured endpoint (bad key, unknown model) is
 
 The openai transport imports httpx when it starts, so servers that use the policy
 transport do not need it. Its API key is read from the environment variable that
-``llm.openai_api_key_env`` names (the only environment read outside
-`sweetrl.envs`: the variable's name is user configuration, not ours).
+``llm.openai_api_key_env`` (``vlm.openai_api_key_env``) names (the only environment
+read outside `sweetrl.envs`: the variable's name is user configuration, not ours).
 
-What this does NOT do: stream tokens, or send images.
+Messages are plain `Message`s, or `PartsMessage`s whose content mixes text and
+images (`ImagePart`, a URL: here, data: URLs of PNGs). Only the openai transport
+sends images, as OpenAI-style ``image_url`` content parts.
+
+What this does NOT do: stream tokens, or send images over the policy transport.
 """
 
 from __future__ import annotations
@@ -24,15 +29,35 @@ import asyncio
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import NoReturn
 
 import grpc
 
 from services.policy.prompts import Message
-from services.simulator.config import LlmSimulatorConfig
+from services.simulator.config import LlmSimulatorConfig, VlmSimulatorConfig
 from sweetrl.errors import DeadlineExceeded, FailedPrecondition, InvalidInput, Unavailable
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ImagePart:
+    """An image in a chat message, given by URL (e.g. ``data:image/png;base64,...``)."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class PartsMessage:
+    """A chat message whose content is text and images, in order."""
+
+    role: str
+    parts: tuple[str | ImagePart, ...]
+
+
+PromptMessage = Message | PartsMessage
+ClientConfig = LlmSimulatorConfig | VlmSimulatorConfig
 
 
 class _Retryable(Exception):
@@ -44,10 +69,16 @@ class _Retryable(Exception):
 
 
 class ChatClient(abc.ABC):
-    """One greedy chat completion, with retries (`complete`); transports implement `_attempt`."""
+    """One greedy chat completion, with retries (`complete`); transports implement `_attempt`.
 
-    def __init__(self, settings: LlmSimulatorConfig) -> None:
+    Args:
+        settings: the endpoint and retry settings.
+        section: the config section they come from ("llm" or "vlm"), for error messages.
+    """
+
+    def __init__(self, settings: ClientConfig, section: str = "llm") -> None:
         self.settings = settings
+        self.section = section
 
     @property
     @abc.abstractmethod
@@ -66,11 +97,11 @@ class ChatClient(abc.ABC):
         """Close connections."""
 
     @abc.abstractmethod
-    async def _attempt(self, messages: Sequence[Message], max_tokens: int,
+    async def _attempt(self, messages: Sequence[PromptMessage], max_tokens: int,
                        timeout: float) -> str:
         """One request; raises `_Retryable` for failures worth another attempt."""
 
-    async def complete(self, messages: Sequence[Message], *, max_tokens: int,
+    async def complete(self, messages: Sequence[PromptMessage], *, max_tokens: int,
                        timeout: float | None = None) -> str:
         """The model's greedy reply to `messages`.
 
@@ -120,6 +151,8 @@ class PolicyChatClient(ChatClient):
 
     _RETRY = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED)
 
+    settings: LlmSimulatorConfig
+
     def __init__(self, settings: LlmSimulatorConfig) -> None:
         super().__init__(settings)
         self._channel = None
@@ -148,10 +181,12 @@ class PolicyChatClient(ChatClient):
             await self._channel.close()
             self._channel = self._stub = None
 
-    async def _attempt(self, messages: Sequence[Message], max_tokens: int,
+    async def _attempt(self, messages: Sequence[PromptMessage], max_tokens: int,
                        timeout: float) -> str:
         from sweetrl.api.v1 import common_pb2, policy_pb2
 
+        if any(isinstance(m, PartsMessage) for m in messages):
+            raise FailedPrecondition("the policy transport sends text only, not images")
         if self._stub is None:
             raise Unavailable("the simulator's policy client is not started")
         roles = {"system": common_pb2.ROLE_SYSTEM, "user": common_pb2.ROLE_USER,
@@ -185,8 +220,8 @@ class PolicyChatClient(ChatClient):
 class OpenAIChatClient(ChatClient):
     """POST <openai_base_url>/chat/completions, as vLLM, TGI, llama.cpp and OpenAI serve it."""
 
-    def __init__(self, settings: LlmSimulatorConfig) -> None:
-        super().__init__(settings)
+    def __init__(self, settings: ClientConfig, section: str = "llm") -> None:
+        super().__init__(settings, section)
         self._http = None
         self._httpx = None
 
@@ -202,8 +237,8 @@ class OpenAIChatClient(ChatClient):
         try:
             import httpx
         except ImportError:
-            raise FailedPrecondition("llm.transport 'openai' needs the httpx package "
-                                     "(pip install httpx)") from None
+            raise FailedPrecondition(f"the {self.section} simulator's OpenAI-compatible client "
+                                     "needs the httpx package (pip install httpx)") from None
         headers = {}
         key = os.environ.get(self.settings.openai_api_key_env, "").strip()
         if key:
@@ -217,14 +252,14 @@ class OpenAIChatClient(ChatClient):
             await self._http.aclose()
             self._http = None
 
-    async def _attempt(self, messages: Sequence[Message], max_tokens: int,
+    async def _attempt(self, messages: Sequence[PromptMessage], max_tokens: int,
                        timeout: float) -> str:
         if self._http is None:
             raise Unavailable("the simulator's HTTP client is not started")
         httpx = self._httpx
         body = {"model": self.settings.openai_model, "temperature": 0, "n": 1,
                 "max_tokens": max_tokens,
-                "messages": [{"role": m.role, "content": m.content} for m in messages]}
+                "messages": [_wire(m) for m in messages]}
         try:
             response = await self._http.post("chat/completions", json=body, timeout=timeout)
         except httpx.TimeoutException:
@@ -240,14 +275,24 @@ class OpenAIChatClient(ChatClient):
         if status >= 300:
             raise FailedPrecondition(
                 f"the simulator endpoint {self.target} answered HTTP {status} "
-                f"({_error_text(response)}); check llm.openai_base_url, llm.openai_model and "
-                f"the API key in ${self.settings.openai_api_key_env}")
+                f"({_error_text(response)}); check {self.section}.openai_base_url, "
+                f"{self.section}.openai_model and the API key in "
+                f"${self.settings.openai_api_key_env}")
         try:
             content = response.json()["choices"][0]["message"]["content"]
         except (ValueError, LookupError, TypeError):
             raise Unavailable(f"the simulator endpoint {self.target} sent a malformed "
                               "chat-completion response") from None
         return content if isinstance(content, str) else ""
+
+
+def _wire(m: PromptMessage) -> dict:
+    """A message as the chat-completions API takes it."""
+    if isinstance(m, Message):
+        return {"role": m.role, "content": m.content}
+    return {"role": m.role, "content": [
+        {"type": "image_url", "image_url": {"url": p.url}} if isinstance(p, ImagePart)
+        else {"type": "text", "text": p} for p in m.parts]}
 
 
 def _error_text(response) -> str:

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from sweetrl.api.v1 import common_pb2 as sweetrl_dot_api_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1esweetrl/api/v1/simulator.proto\x12\x0esweetrl.api.v1\x1a\x1bsweetrl/api/v1/common.proto\"S\n\nHiddenFact\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08keywords\x18\x02 \x03(\t\x12\x11\n\tstatement\x18\x03 \x01(\t\x12\x12\n\nvalue_json\x18\x04 \x01(\t\"P\n\rBackendHidden\x12\x14\n\x0cground_truth\x18\x01 \x01(\t\x12)\n\x05\x66\x61\x63ts\x18\x02 \x03(\x0b\x32\x1a.sweetrl.api.v1.HiddenFact\"7\n\x0e\x46rontendHidden\x12\x12\n\ntarget_png\x18\x01 \x01(\x0c\x12\x11\n\tagent_png\x18\x02 \x01(\x0c\"\x8b\x02\n\x0cReplyRequest\x12&\n\x06\x64omain\x18\x01 \x01(\x0e\x32\x16.sweetrl.api.v1.Domain\x12\x1b\n\x13problem_description\x18\x02 \x01(\t\x12\x30\n\x07\x62\x61\x63kend\x18\x03 \x01(\x0b\x32\x1d.sweetrl.api.v1.BackendHiddenH\x00\x12\x32\n\x08\x66rontend\x18\x04 \x01(\x0b\x32\x1e.sweetrl.api.v1.FrontendHiddenH\x00\x12-\n\x08\x64ialogue\x18\x05 \x03(\x0b\x32\x1b.sweetrl.api.v1.ChatMessage\x12\x17\n\x0fmax_reply_chars\x18\x06 \x01(\x05\x42\x08\n\x06hidden\"u\n\rReplyResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x11\n\ttruncated\x18\x02 \x01(\x08\x12\x19\n\x11untruncated_chars\x18\x03 \x01(\x05\x12\x0f\n\x07\x62\x61\x63kend\x18\x04 \x01(\t\x12\x17\n\x0flatency_seconds\x18\x05 \x01(\x01\"@\n\x11ReplyBatchRequest\x12+\n\x05items\x18\x01 \x03(\x0b\x32\x1c.sweetrl.api.v1.ReplyRequest\"x\n\x0eReplyBatchItem\x12/\n\x06result\x18\x01 \x01(\x0b\x32\x1d.sweetrl.api.v1.ReplyResponseH\x00\x12*\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x19.sweetrl.api.v1.ItemErrorH\x00\x42\t\n\x07outcome\"C\n\x12ReplyBatchResponse\x12-\n\x05items\x18\x01 \x03(\x0b\x32\x1e.sweetrl.api.v1.ReplyBatchItem2\xad\x01\n\x10SimulatorService\x12\x44\n\x05Reply\x12\x1c.sweetrl.api.v1.ReplyRequest\x1a\x1d.sweetrl.api.v1.ReplyResponse\x12S\n\nReplyBatch\x12!.sweetrl.api.v1.ReplyBatchRequest\x1a\".sweetrl.api.v1.ReplyBatchResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1esweetrl/api/v1/simulator.proto\x12\x0esweetrl.api.v1\x1a\x1bsweetrl/api/v1/common.proto\"S\n\nHiddenFact\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08keywords\x18\x02 \x03(\t\x12\x11\n\tstatement\x18\x03 \x01(\t\x12\x12\n\nvalue_json\x18\x04 \x01(\t\"P\n\rBackendHidden\x12\x14\n\x0cground_truth\x18\x01 \x01(\t\x12)\n\x05\x66\x61\x63ts\x18\x02 \x03(\x0b\x32\x1a.sweetrl.api.v1.HiddenFact\"`\n\x0e\x46rontendHidden\x12\x12\n\ntarget_png\x18\x01 \x01(\x0c\x12\x11\n\tagent_png\x18\x02 \x01(\x0c\x12\x13\n\x0btarget_html\x18\x03 \x01(\t\x12\x12\n\nagent_html\x18\x04 \x01(\t\"\x8b\x02\n\x0cReplyRequest\x12&\n\x06\x64omain\x18\x01 \x01(\x0e\x32\x16.sweetrl.api.v1.Domain\x12\x1b\n\x13problem_description\x18\x02 \x01(\t\x12\x30\n\x07\x62\x61\x63kend\x18\x03 \x01(\x0b\x32\x1d.sweetrl.api.v1.BackendHiddenH\x00\x12\x32\n\x08\x66rontend\x18\x04 \x01(\x0b\x32\x1e.sweetrl.api.v1.FrontendHiddenH\x00\x12-\n\x08\x64ialogue\x18\x05 \x03(\x0b\x32\x1b.sweetrl.api.v1.ChatMessage\x12\x17\n\x0fmax_reply_chars\x18\x06 \x01(\x05\x42\x08\n\x06hidden\"u\n\rReplyResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x11\n\ttruncated\x18\x02 \x01(\x08\x12\x19\n\x11untruncated_chars\x18\x03 \x01(\x05\x12\x0f\n\x07\x62\x61\x63kend\x18\x04 \x01(\t\x12\x17\n\x0flatency_seconds\x18\x05 \x01(\x01\"@\n\x11ReplyBatchRequest\x12+\n\x05items\x18\x01 \x03(\x0b\x32\x1c.sweetrl.api.v1.ReplyRequest\"x\n\x0eReplyBatchItem\x12/\n\x06result\x18\x01 \x01(\x0b\x32\x1d.sweetrl.api.v1.ReplyResponseH\x00\x12*\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x19.sweetrl.api.v1.ItemErrorH\x00\x42\t\n\x07outcome\"C\n\x12ReplyBatchResponse\x12-\n\x05items\x18\x01 \x03(\x0b\x32\x1e.sweetrl.api.v1.ReplyBatchItem2\xad\x01\n\x10SimulatorService\x12\x44\n\x05Reply\x12\x1c.sweetrl.api.v1.ReplyRequest\x1a\x1d.sweetrl.api.v1.ReplyResponse\x12S\n\nReplyBatch\x12!.sweetrl.api.v1.ReplyBatchRequest\x1a\".sweetrl.api.v1.ReplyBatchResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,17 +37,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_BACKENDHIDDEN']._serialized_start=164
   _globals['_BACKENDHIDDEN']._serialized_end=244
   _globals['_FRONTENDHIDDEN']._serialized_start=246
-  _globals['_FRONTENDHIDDEN']._serialized_end=301
-  _globals['_REPLYREQUEST']._serialized_start=304
-  _globals['_REPLYREQUEST']._serialized_end=571
-  _globals['_REPLYRESPONSE']._serialized_start=573
-  _globals['_REPLYRESPONSE']._serialized_end=690
-  _globals['_REPLYBATCHREQUEST']._serialized_start=692
-  _globals['_REPLYBATCHREQUEST']._serialized_end=756
-  _globals['_REPLYBATCHITEM']._serialized_start=758
-  _globals['_REPLYBATCHITEM']._serialized_end=878
-  _globals['_REPLYBATCHRESPONSE']._serialized_start=880
-  _globals['_REPLYBATCHRESPONSE']._serialized_end=947
-  _globals['_SIMULATORSERVICE']._serialized_start=950
-  _globals['_SIMULATORSERVICE']._serialized_end=1123
+  _globals['_FRONTENDHIDDEN']._serialized_end=342
+  _globals['_REPLYREQUEST']._serialized_start=345
+  _globals['_REPLYREQUEST']._serialized_end=612
+  _globals['_REPLYRESPONSE']._serialized_start=614
+  _globals['_REPLYRESPONSE']._serialized_end=731
+  _globals['_REPLYBATCHREQUEST']._serialized_start=733
+  _globals['_REPLYBATCHREQUEST']._serialized_end=797
+  _globals['_REPLYBATCHITEM']._serialized_start=799
+  _globals['_REPLYBATCHITEM']._serialized_end=919
+  _globals['_REPLYBATCHRESPONSE']._serialized_start=921
+  _globals['_REPLYBATCHRESPONSE']._serialized_end=988
+  _globals['_SIMULATORSERVICE']._serialized_start=991
+  _globals['_SIMULATORSERVICE']._serialized_end=1164
 # @@protoc_insertion_point(module_scope)

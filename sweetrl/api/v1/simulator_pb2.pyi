@@ -28,12 +28,16 @@ class BackendHidden(_message.Message):
     def __init__(self, ground_truth: _Optional[str] = ..., facts: _Optional[_Iterable[_Union[HiddenFact, _Mapping]]] = ...) -> None: ...
 
 class FrontendHidden(_message.Message):
-    __slots__ = ("target_png", "agent_png")
+    __slots__ = ("target_png", "agent_png", "target_html", "agent_html")
     TARGET_PNG_FIELD_NUMBER: _ClassVar[int]
     AGENT_PNG_FIELD_NUMBER: _ClassVar[int]
+    TARGET_HTML_FIELD_NUMBER: _ClassVar[int]
+    AGENT_HTML_FIELD_NUMBER: _ClassVar[int]
     target_png: bytes
     agent_png: bytes
-    def __init__(self, target_png: _Optional[bytes] = ..., agent_png: _Optional[bytes] = ...) -> None: ...
+    target_html: str
+    agent_html: str
+    def __init__(self, target_png: _Optional[bytes] = ..., agent_png: _Optional[bytes] = ..., target_html: _Optional[str] = ..., agent_html: _Optional[str] = ...) -> None: ...
 
 class ReplyRequest(_message.Message):
     __slots__ = ("domain", "problem_description", "backend", "frontend", "dialogue", "max_reply_chars")

@@ -1,13 +1,14 @@
-"""The simulator gRPC service in-process with the scripted backend: replies, batches,
-validation and admission errors with their status codes, metrics."""
+"""The simulator gRPC service in-process with the scripted simulators (backend and
+frontend tasks): replies, batches, validation and admission errors with their status
+codes, metrics."""
 
 from __future__ import annotations
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from simulator_helpers import (FACTS, agent, backend_request, human, running_simulator,
-                               simulator_config)
+from simulator_helpers import (FACTS, RED, agent, backend_request, draw_page, frontend_request,
+                               human, png, running_simulator, simulator_config)
 
 from services.simulator.app import build
 from services.simulator.backends.base import DONT_KNOW
@@ -76,11 +77,17 @@ async def test_batch_answers_good_items_and_reports_bad_ones_in_place():
     assert metric("sweet_simulator_reply_errors_total", **labels) == errors + 3
 
 
-def _frontend(**fields):
-    fields.setdefault("domain", common_pb2.DOMAIN_FRONTEND)
-    return simulator_pb2.ReplyRequest(problem_description="a page", dialogue=[agent("Like this?")],
-                                      frontend=simulator_pb2.FrontendHidden(target_png=b"png"),
-                                      **fields)
+TARGET_PNG = png(draw_page())
+AGENT_PNG = png(draw_page(header=RED))
+
+
+def _frontend(target: bytes = TARGET_PNG, agent_png: bytes = b"", **fields):
+    return frontend_request(target, agent_png, **fields)
+
+
+def _without_dialogue(request):
+    del request.dialogue[:]
+    return request
 
 
 SYSTEM = common_pb2.ChatMessage(role=common_pb2.ROLE_SYSTEM, content="x")
@@ -95,7 +102,21 @@ LONG_STATEMENT = simulator_pb2.HiddenFact(name="t", statement="s" * 1025)
      "INVALID_ARGUMENT", "hidden information is required: set backend"),
     (_frontend(domain=common_pb2.DOMAIN_BACKEND), "INVALID_ARGUMENT",
      "the frontend hidden field is set"),
-    (_frontend(), "FAILED_PRECONDITION", "frontend simulation is not implemented yet (issue 7)"),
+    (backend_request("What tip?", domain=common_pb2.DOMAIN_FRONTEND), "INVALID_ARGUMENT",
+     "domain is DOMAIN_FRONTEND but the backend hidden field is set"),
+    (_frontend(b""), "INVALID_ARGUMENT", "frontend.target_png is required"),
+    (_frontend(b"png"), "INVALID_ARGUMENT", "frontend.target_png is not a PNG image"),
+    (_frontend(agent_png=b"GIF89a"), "INVALID_ARGUMENT", "frontend.agent_png is not a PNG image"),
+    (_frontend(agent_png=AGENT_PNG[:200]), "INVALID_ARGUMENT",
+     "frontend.agent_png cannot be decoded as a PNG"),
+    (_frontend(TARGET_PNG[:len(TARGET_PNG) // 2]), "INVALID_ARGUMENT",
+     "frontend.target_png cannot be decoded"),
+    (_frontend(b"\x89PNG\r\n\x1a\n" + bytes(8 << 20)), "RESOURCE_EXHAUSTED",
+     "frontend.target_png has 8388616 bytes; the limit is 8388608"),
+    (_frontend(target_html="x" * (256 * 1024 + 1)), "RESOURCE_EXHAUSTED",
+     "frontend.target_html has 262145 bytes"),
+    (_without_dialogue(_frontend()), "INVALID_ARGUMENT", "dialogue is empty"),
+    (_frontend(max_reply_chars=4001), "INVALID_ARGUMENT", "max_reply_chars"),
     (backend_request(), "INVALID_ARGUMENT", "dialogue is empty"),
     (backend_request(SYSTEM, "What tip?"), "INVALID_ARGUMENT", "dialogue[0].role is ROLE_SYSTEM"),
     (backend_request(NO_ROLE, "What tip?"), "INVALID_ARGUMENT", "dialogue[0].role must be"),
@@ -120,6 +141,41 @@ async def test_invalid_requests_get_the_documented_status(request_, code, messag
     assert err.value.code().name == code
     assert message in err.value.details()
     assert (batch.items[0].error.code, message in batch.items[0].error.message) == (code, True)
+
+
+async def test_frontend_turns_are_answered_and_counted_beside_backend_turns():
+    replies = metric("sweet_simulator_replies_total", backend="scripted-frontend")
+    errors = metric("sweet_simulator_reply_errors_total", backend="scripted-frontend",
+                    code="INVALID_ARGUMENT")
+    items = [_frontend(agent_png=AGENT_PNG), backend_request("What tip?"),
+             _frontend(agent_png=b"nope"), _frontend()]
+    async with running_simulator(SCRIPTED) as (stub, _):
+        r = await stub.ReplyBatch(simulator_pb2.ReplyBatchRequest(items=items), timeout=30)
+    header, tip, bad, first = r.items
+    assert header.result.text == "The header should be blue, not red."
+    assert header.result.backend == "scripted-frontend" and not header.result.truncated
+    assert (tip.result.text, tip.result.backend) == (TIP, "scripted")
+    assert bad.error.code == "INVALID_ARGUMENT" and "frontend.agent_png" in bad.error.message
+    assert first.result.text.startswith("I don't see a page from you yet.")
+    assert metric("sweet_simulator_replies_total", backend="scripted-frontend") == replies + 2
+    assert metric("sweet_simulator_reply_errors_total", backend="scripted-frontend",
+                  code="INVALID_ARGUMENT") == errors + 1
+
+
+async def test_a_server_without_frontend_simulator_refuses_frontend_turns():
+    config = simulator_config(backend="scripted", frontend="none")
+    errors = metric("sweet_simulator_reply_errors_total", backend="none",
+                    code="FAILED_PRECONDITION")
+    async with running_simulator(config) as (stub, service):
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await stub.Reply(_frontend(agent_png=AGENT_PNG), timeout=10)
+        tip = await stub.Reply(backend_request("What tip?"), timeout=10)
+    assert service.frontend is None
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "does not simulate frontend tasks" in err.value.details()
+    assert tip.text == TIP
+    assert metric("sweet_simulator_reply_errors_total", backend="none",
+                  code="FAILED_PRECONDITION") == errors + 1
 
 
 async def test_batch_limits_and_bounded_admission():
