@@ -9,6 +9,7 @@ import typer
 
 from sweetrl import __version__
 from sweetrl.cli import collect, config_cmd, quickstart, sandbox_cmd, serve, tasks
+from sweetrl.cli import pipeline as pipeline_cmd
 from sweetrl.cli import eval as eval_cmd
 from sweetrl.cli import train as train_cmd
 
@@ -27,6 +28,7 @@ app.add_typer(tasks.app, name="tasks")
 app.add_typer(eval_cmd.app, name="eval")
 app.add_typer(collect.app, name="collect")
 app.add_typer(train_cmd.app, name="train")
+app.add_typer(pipeline_cmd.app, name="pipeline")
 
 
 @app.command("version")

@@ -6,7 +6,8 @@ A run's work directory (``TrainConfig.work_dir``, default ``$SWEET_HOME/train/<o
     reference.pt           the frozen reference's per-turn logprob sums, with a fingerprint
     deepspeed/             resumable DeepSpeed checkpoints (step-NNNNNNNN/, latest)
     metrics.jsonl          one JSON line per optimizer step and per evaluation
-    model/                 the exported Hugging Face checkpoint (+ sweet_training.json)
+    model/                 the exported Hugging Face checkpoint, plus sweet_training.json
+                           (what trained it) and sweet_metrics.jsonl (a copy of metrics.jsonl)
 
 `publish` copies ``model/`` to the output: ``s3://bucket/key`` through the configured
 store (`sweetrl.storage.open_store().put_dir`), where the critic service's LoadCritic
@@ -27,9 +28,10 @@ from sweetrl import envs
 from sweetrl.train.data.encoding import Encoded
 
 __all__ = ["default_work_dir", "publish", "load_reference_cache", "save_reference_cache",
-           "reference_fingerprint", "fix_adapter_base", "METADATA_FILE"]
+           "reference_fingerprint", "fix_adapter_base", "METADATA_FILE", "METRICS_FILE"]
 
 METADATA_FILE = "sweet_training.json"
+METRICS_FILE = "sweet_metrics.jsonl"
 
 
 def default_work_dir(out: str) -> Path:

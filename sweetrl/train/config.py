@@ -33,9 +33,11 @@ Domain = Literal["backend", "frontend"]
 class EngineConfig:
     """DeepSpeed settings (see `sweetrl.train.strategy`)."""
 
-    zero_stage: Literal[0, 1, 2, 3] = doc(
+    zero_stage: Literal["auto", 0, 1, 2, 3] = doc(
         "ZeRO stage: 0 (plain data parallel), 1 (optimizer state sharded), 2 (+ gradients), "
-        "3 (+ parameters; the reference's choice on 8 GPUs). All run on one CPU process.", 1)
+        "3 (+ parameters; the reference's choice on 8 GPUs). All run on one CPU process. "
+        "'auto': 0 in a single process (sharding over one rank only adds a flat fp32 copy "
+        "of the weights), 1 with several.", "auto")
     precision: Literal["auto", "bf16", "fp32"] = doc(
         "Training precision: 'auto' is bf16 on a GPU that supports it, else fp32 (CPU). "
         "The reference trains in bf16.", "auto")

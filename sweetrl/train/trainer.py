@@ -156,6 +156,8 @@ def run_training(config: TrainConfig, resolved: ResolvedModel, tokenizer: Any,
                     "steps": loop.global_step, "epochs": config.epochs,
                     "lora": config.lora.enabled, **objective.metadata()}
             (model_dir / checkpoint.METADATA_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+            if (work / "metrics.jsonl").exists():  # the checkpoint carries its learning curve
+                shutil.copyfile(work / "metrics.jsonl", model_dir / checkpoint.METRICS_FILE)
             published = checkpoint.publish(model_dir, config.out, meta)
             say(f"checkpoint written to {model_dir} and published to {published}")
         return TrainResult(out=published, work_dir=work, steps=loop.global_step, finished=True,

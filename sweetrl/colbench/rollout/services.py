@@ -17,6 +17,8 @@ it did not start (the clients' ``wait_ready`` does that).
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -55,6 +57,25 @@ class ServicePlan:
             if key.split(".", 1)[0] not in OVERRIDE_GROUPS or "." not in key:
                 raise InvalidInput(f"--set {key}: prefix the field with the service it configures "
                                    f"({', '.join(g + '.' for g in OVERRIDE_GROUPS)})")
+
+
+@asynccontextmanager
+async def local_server(module, overrides: dict[str, str], *,
+                       config_file: Path | None = None) -> AsyncIterator[str]:
+    """One service of `module` (``services.<name>.app``) on loopback with its typed
+    config (defaults < `config_file` < environment < loopback settings < `overrides`);
+    yields its ``host:port`` and stops it on exit."""
+    from sweetrl.config import load_config
+
+    config = load_config(module.CONFIG, section=module.SECTION, path=config_file,
+                         overrides={**LOOPBACK, **overrides})
+    server, _service = module.build(config)
+    await server.start()
+    log.info("started %s on %s", module.SECTION, server.address)
+    try:
+        yield server.address
+    finally:
+        await server.stop()
 
 
 class LocalServices:

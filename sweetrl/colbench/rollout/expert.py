@@ -1,0 +1,60 @@
+"""A scripted expert agent: demonstrations for policies too small to ever succeed.
+
+`expert_script` plays the agent of a backend dialogue the way a careful human
+programmer would: each turn it asks about the next hidden fact of the task (by the
+fact's keywords, in the ColBench format ``thought`` + ``OUTPUT: question``), and on its
+last turn, or once every fact has been asked about, it answers with the task's ground
+truth (``I WANT TO ANSWER:`` and the code). It reads the hidden facts, so it is not a
+policy; it runs behind `fakes.ScriptedPolicy` so that its dialogues go through the same
+simulator, environment and sandbox as the policy's and come out as ordinary trajectory
+records.
+
+`as_demonstrations` turns those records into training data: each agent turn drops the
+fake server's transcript ``input`` (trainers then render the recorded chat with the
+real model's template), and the record is marked ``expert: true`` with its own rollout
+index. Used by the pipeline's collect stage (`sweetrl.pipeline.config`,
+``expert_fraction``); the paper collects from the policy alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sweetrl.colbench.backend.loader import LoadedTask
+
+EXPERT_MODEL = "scripted-expert"
+
+
+def expert_script(tasks: Sequence[LoadedTask], max_turns: int):
+    """The agent function (chat as (role, content) pairs -> raw output) for `tasks`."""
+    by_problem = {t.task.problem_description.strip(): t for t in tasks}
+
+    def script(chat: list[tuple[str, str]]) -> str:
+        problem = next(content for role, content in chat if role == "user").strip()
+        task = by_problem[problem]
+        asked = sum(1 for role, _ in chat if role == "assistant")
+        facts = task.hidden_facts
+        if asked + 1 >= max_turns or asked >= len(facts):
+            return ("I have what I need to write the function.\n"
+                    f"OUTPUT: I WANT TO ANSWER: ```python\n{task.task.ground_truth.strip()}\n```")
+        words = " and ".join(facts[asked].keywords[:2]) or facts[asked].name.replace("_", " ")
+        return (f"I need to know how the {words} should work before writing code.\n"
+                f"OUTPUT: How should the function handle the {words}?")
+
+    return script
+
+
+def as_demonstrations(records: Sequence[dict[str, Any]], rollout: int) -> list[dict[str, Any]]:
+    """Expert dialogue records as training trajectories (module docstring)."""
+    out = []
+    for record in records:
+        rec = dict(record, rollout=rollout, expert=True)
+        history = []
+        for message in record.get("dialogue_history", []):
+            if message.get("role") == "assistant":
+                message = {k: v for k, v in message.items() if k != "input"}
+            history.append(message)
+        rec["dialogue_history"] = history
+        out.append(rec)
+    return out

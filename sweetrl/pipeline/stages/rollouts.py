@@ -1,0 +1,160 @@
+"""Stages that run dialogues: ``collect`` (step 1, training data) and ``evaluate``.
+
+Both start the services they need in this process on loopback (the policy on the
+given model, the simulated human, the sandbox), exactly as ``sweet collect`` and
+``sweet eval`` do, and keep their resumable output file in the stage's work folder:
+a stage killed half-way continues from the dialogues already written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sweetrl.pipeline.config import LoopConfig, loop_config
+from sweetrl.pipeline.stagecache import StageOutput
+
+log = logging.getLogger(__name__)
+
+
+def _plan(config: LoopConfig, policy: str, *, policy_address: str | None = None):
+    from sweetrl.colbench.rollout.services import ServicePlan
+
+    return ServicePlan(policy_model=policy, policy_backend=config.backend,
+                       simulator=config.simulator, policy_address=policy_address)
+
+
+def _rollout_config(config: LoopConfig, *, k: int, temperature: float):
+    from sweetrl.colbench.rollout.config import RolloutConfig
+
+    return RolloutConfig(k=k, temperature=temperature, max_tokens=config.max_tokens,
+                         max_turns=config.max_turns, seed=config.seed,
+                         max_dialogues=config.dialogues,
+                         policy_concurrency=min(32, config.dialogues))
+
+
+async def _tasks(split: str, count: int, config: LoopConfig, work: Path):
+    from sweetrl.colbench.rollout.run import resolve_tasks
+    from sweetrl.errors import InvalidInput
+
+    tasks, rejected, path = await resolve_tasks(split, count, seed=config.task_seed, work_dir=work)
+    if not tasks:
+        raise InvalidInput(f"no usable {split} task in {path}")
+    for err in rejected:
+        log.warning("rejected task line: %s", err)
+    return tasks
+
+
+def _progress(stage: str):
+    done = [0]
+
+    def on_record(record: dict[str, Any]) -> None:
+        done[0] += 1
+        log.info("%s: dialogue %d finished (task %s, reward %s)", stage, done[0],
+                 record.get("task_id"), record.get("reward"))
+
+    return on_record
+
+
+def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def collect(config_json: str, policy: str) -> str:
+    """Step 1: k rollouts of `policy` per training task (plus expert demonstrations)."""
+    config = loop_config(config_json)
+    out = StageOutput("collect", {"policy": policy, **config.pick(
+        "domain", "task_seed", "train_tasks", "k", "expert_fraction", "collect_temperature",
+        "max_turns", "max_tokens", "seed", "simulator")}, bucket=config.bucket, prefix=config.prefix)
+    if out.done():
+        return str(out)
+    out.work.mkdir(parents=True, exist_ok=True)
+    records, figures = asyncio.run(_collect(config, policy, out.work))
+    folder = out.work / "commit"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    _write_jsonl(folder / "trajectories.jsonl", records)
+    (folder / "summary.json").write_text(json.dumps(figures, indent=2) + "\n")
+    return out.publish(folder, kind="trajectories", metadata={"dialogues": len(records)})
+
+
+async def _collect(config: LoopConfig, policy: str, work: Path) -> tuple[list[dict], dict]:
+    from sweetrl.colbench.rollout.evaluate import summarize
+    from sweetrl.colbench.rollout.run import run_rollouts
+
+    tasks = await _tasks("train", config.train_tasks, config, work)
+    rollout = _rollout_config(config, k=config.k, temperature=config.collect_temperature)
+    run = await run_rollouts(tasks, _plan(config, policy), rollout, work / "policy.jsonl",
+                             on_record=_progress("collect"))
+    records = [r for r in run.records if r.get("error") is None]
+    failed = len(run.records) - len(records)
+    figures: dict[str, Any] = {"policy": summarize(run.records).to_json(), "failed": failed,
+                               "seconds": round(run.seconds, 1)}
+    if config.expert_fraction > 0:
+        experts = await _expert_rollouts(config, tasks, work)
+        records += experts
+        figures["expert_dialogues"] = len(experts)
+        figures["expert_success"] = sum(bool(r.get("success")) for r in experts)
+    return records, figures
+
+
+async def _expert_rollouts(config: LoopConfig, tasks, work: Path) -> list[dict[str, Any]]:
+    """One scripted-expert rollout for a seeded `expert_fraction` of the tasks."""
+    from sweetrl.colbench.rollout.expert import as_demonstrations, expert_script
+    from sweetrl.colbench.rollout.fakes import ScriptedPolicy
+    from sweetrl.colbench.rollout.run import run_rollouts
+
+    count = math.ceil(config.expert_fraction * len(tasks))
+    chosen = sorted(random.Random(config.seed).sample(range(len(tasks)), count))
+    picked = [tasks[i] for i in chosen if tasks[i].hidden_facts]
+    with ScriptedPolicy(expert_script(picked, config.max_turns)) as expert:
+        rollout = _rollout_config(config, k=1, temperature=0.0)
+        run = await run_rollouts(picked, _plan(config, "expert", policy_address=expert.address),
+                                 rollout, work / "expert.jsonl", on_record=_progress("expert"))
+    done = [r for r in run.records if r.get("error") is None]
+    return as_demonstrations(done, rollout=config.k)
+
+
+def evaluate(config_json: str, policy: str, label: str) -> str:
+    """Greedy evaluation of `policy` on the held-out test tasks (one rollout each)."""
+    config = loop_config(config_json)
+    out = StageOutput("evaluate", {"policy": policy, **config.pick(
+        "domain", "task_seed", "test_tasks", "max_turns", "max_tokens", "seed", "simulator")},
+        bucket=config.bucket, prefix=config.prefix)
+    if out.done():
+        return str(out)
+    from sweetrl.colbench.rollout.evaluate import summarize
+    from sweetrl.colbench.rollout.report import write_report
+
+    out.work.mkdir(parents=True, exist_ok=True)
+
+    async def run():
+        from sweetrl.colbench.rollout.run import run_rollouts
+
+        tasks = await _tasks("test", config.test_tasks, config, out.work)
+        return await run_rollouts(tasks, _plan(config, policy), _rollout_config(
+            config, k=1, temperature=0.0), out.work / "results.jsonl", on_record=_progress(label))
+
+    result = asyncio.run(run())
+    summary = summarize(result.records)
+    folder = out.work / "commit"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    shutil.copyfile(out.work / "results.jsonl", folder / "results.jsonl")
+    meta = {"policy": policy, "label": label, "seconds": round(result.seconds, 1),
+            "max turns": config.max_turns, "max tokens per turn": config.max_tokens}
+    (folder / "summary.json").write_text(json.dumps(
+        {**summary.to_json(), "meta": meta, "usage": result.usage}, indent=2) + "\n")
+    write_report(folder / "report.html", summary, result.records,
+                 title=f"ColBench backend evaluation: {label}", meta=meta, show=3)
+    for line in summary.lines():
+        log.info("%s: %s", label, line)
+    return out.publish(folder, kind="files", metadata={"label": label, **summary.to_json()})

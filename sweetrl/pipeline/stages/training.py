@@ -1,0 +1,94 @@
+"""Training stages: the critic (step 3), the policy (step 7) and the baselines.
+
+Each runs the library's trainer (`sweetrl.train`, DeepSpeed behind one strategy) with
+the trainer's typed config built from the run's overrides (``LoopConfig.critic`` /
+``LoopConfig.policy``) and publishes the checkpoint to the stage's output URI, where
+the policy and critic services load it. The trainer's work folder is the stage's
+(`StageOutput.work`): a stage killed mid-training resumes from its last DeepSpeed
+checkpoint. A loss that diverges stops the stage with the trainer's message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sweetrl.pipeline.config import LoopConfig, loop_config
+from sweetrl.pipeline.stagecache import StageOutput, fetch
+
+log = logging.getLogger(__name__)
+
+
+def _train(kind: str, out: StageOutput, flags: dict[str, Any], overrides: dict[str, str]) -> str:
+    from sweetrl import config as cfg
+    from sweetrl.errors import FailedPrecondition
+    from sweetrl.train import config as train_config
+
+    trainers = {"critic": ("CriticConfig", "sweetrl.train.critic", "train_critic"),
+                "policy": ("PolicyDpoConfig", "sweetrl.train.policy", "train_policy"),
+                "rft": ("RftConfig", "sweetrl.train.rft", "train_rft"),
+                "mtdpo": ("MultiTurnDpoConfig", "sweetrl.train.mtdpo", "train_mtdpo")}
+    cls_name, module, function = trainers[kind]
+    cls = getattr(train_config, cls_name)
+    settings = cfg.load_config(cls, section=train_config.SECTIONS[cls], overrides={
+        **overrides, **flags, "out": str(out.uri), "work_dir": str(out.work)})
+    import importlib
+
+    result = getattr(importlib.import_module(module), function)(
+        settings, echo=lambda text: log.info("%s: %s", out.stage, text))
+    if not result.finished:
+        raise FailedPrecondition(f"{out.stage} stopped after {result.steps} steps (max_steps in "
+                                 "the overrides); re-run the stage to continue")
+    return result.out
+
+
+def _stage(name: str, config: LoopConfig, inputs: dict[str, Any], overrides: dict[str, str]) -> StageOutput:
+    return StageOutput(name, {**inputs, "train": overrides}, bucket=config.bucket, prefix=config.prefix)
+
+
+def train_critic(config_json: str, policy: str, trajectories: str, preferences: str) -> str:
+    """Step 3: the Bradley-Terry critic on the trajectory pairs (`preferences` checked them)."""
+    config = loop_config(config_json)
+    start = config.critic_start(policy)
+    out = _stage("train_critic", config, {"trajectories": trajectories, "preferences": preferences,
+                                          "model": start, **config.pick(
+                                              "domain", "use_ground_truth")}, config.critic)
+    if out.done():
+        return str(out)
+    return _train("critic", out, {"model": start, "domain": config.domain,
+                                  "use_ground_truth": str(config.use_ground_truth).lower(),
+                                  "trajectories": str(fetch(trajectories, "trajectories.jsonl"))},
+                  config.critic)
+
+
+def train_policy(config_json: str, policy: str, step_pairs: str) -> str:
+    """Step 7: step-level DPO with the NLL term on the critic-ranked pairs."""
+    config = loop_config(config_json)
+    out = _stage("train_policy", config, {"policy": policy, "pairs": step_pairs}, config.policy)
+    if out.done():
+        return str(out)
+    return _train("policy", out, {"model": policy, "pairs": str(fetch(step_pairs, "pairs.jsonl"))},
+                  config.policy)
+
+
+def train_rft(config_json: str, policy: str, trajectories: str) -> str:
+    """Baseline: rejection fine-tuning on the successful trajectories."""
+    config = loop_config(config_json)
+    out = _stage("train_rft", config, {"policy": policy, "trajectories": trajectories}, config.policy)
+    if out.done():
+        return str(out)
+    return _train("rft", out, {"model": policy,
+                               "trajectories": str(fetch(trajectories, "trajectories.jsonl"))},
+                  config.policy)
+
+
+def train_mtdpo(config_json: str, policy: str, trajectories: str) -> str:
+    """Baseline: multi-turn DPO on the trajectory pairs (every assistant turn)."""
+    config = loop_config(config_json)
+    out = _stage("train_mtdpo", config, {"policy": policy, "trajectories": trajectories,
+                                         "domain": config.domain}, config.policy)
+    if out.done():
+        return str(out)
+    return _train("mtdpo", out, {"model": policy, "domain": config.domain,
+                                 "trajectories": str(fetch(trajectories, "trajectories.jsonl"))},
+                  config.policy)

@@ -1,0 +1,50 @@
+"""The scripted expert: asks about each hidden fact, answers with the ground truth in time."""
+
+from __future__ import annotations
+
+from sweetrl.colbench.backend.generator import generate
+from sweetrl.colbench.backend.loader import parse_line
+from sweetrl.colbench.rollout.expert import as_demonstrations, expert_script
+from sweetrl.colbench.rollout.prompts import parse_agent_output
+
+
+def loaded(n):
+    return [parse_line(t.to_json(), f"task {i}", default_id=t.task_id)
+            for i, t in enumerate(generate("train", n, 0))]
+
+
+def test_expert_asks_each_fact_then_answers():
+    tasks = loaded(3)
+    task = tasks[0]
+    problem = task.task.problem_description
+    script = expert_script(tasks, max_turns=10)
+    chat = [("system", "rules"), ("user", problem)]
+    facts = task.hidden_facts
+    for i, fact in enumerate(facts):
+        out = parse_agent_output(script(chat))
+        assert not out.final and out.asks
+        assert fact.keywords[0] in out.message
+        chat += [("assistant", out.message), ("user", fact.statement)]
+    final = parse_agent_output(script(chat))
+    assert final.final and "def " in final.answer
+
+
+def test_expert_answers_on_its_last_turn():
+    tasks = loaded(1)
+    problem = tasks[0].task.problem_description
+    script = expert_script(tasks, max_turns=2)
+    first = parse_agent_output(script([("system", "s"), ("user", problem)]))
+    assert not first.final
+    second = parse_agent_output(script([("system", "s"), ("user", problem), ("assistant", "q"), ("user", "a")]))
+    assert second.final
+
+
+def test_demonstrations_drop_the_fake_transcript():
+    record = {"task_id": "t", "rollout": 0, "dialogue_history": [
+        {"role": "user", "content": "p"},
+        {"role": "assistant", "content": "q", "input": "system: ...", "output": "OUTPUT: q",
+         "messages": [{"role": "user", "content": "p"}]}]}
+    (demo,) = as_demonstrations([record], rollout=3)
+    assert demo["rollout"] == 3 and demo["expert"] is True
+    assert "input" not in demo["dialogue_history"][1] and demo["dialogue_history"][1]["messages"]
+    assert "input" in record["dialogue_history"][1]  # the original is untouched

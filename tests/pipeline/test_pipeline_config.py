@@ -1,0 +1,41 @@
+"""The run's settings: JSON round trip, overrides, bad values named."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sweetrl.errors import InvalidInput
+from sweetrl.pipeline.config import LoopConfig, loop_config
+
+
+def test_defaults_round_trip_through_json():
+    config = loop_config()
+    assert config == LoopConfig()
+    again = loop_config(config.to_json())
+    assert again == config
+    assert json.loads(config.to_json())["critic"]["lr"] == "2e-5"
+
+
+def test_overrides_and_pick():
+    config = loop_config('{"k": 3}', overrides={"critic.epochs": "4", "max_turns": "10"})
+    assert (config.k, config.max_turns, config.critic["epochs"]) == (3, 10, "4")
+    assert config.pick("k", "seed") == {"k": 3, "seed": 0}
+    assert config.critic_start("pol") == "pol"
+    assert loop_config(overrides={"critic_model": "crit"}).critic_start("pol") == "crit"
+
+
+def test_yaml_section(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text("pipeline:\n  train_tasks: 40\n  backend: vllm\ncluster:\n  gpus_per_stage: 2\n")
+    config = loop_config(path=str(path))
+    assert (config.train_tasks, config.backend) == (40, "vllm")
+
+
+@pytest.mark.parametrize("text, field", [
+    ('{"k": 0}', "k"), ('{"candidates": 1}', "candidates"), ('{"expert_fraction": 2}', "expert_fraction"),
+    ('{"backend": "tgi"}', "backend"), ('{"nope": 1}', "nope"), ("not json", "JSON")])
+def test_bad_settings_are_named(text, field):
+    with pytest.raises(InvalidInput, match=field):
+        loop_config(text)
