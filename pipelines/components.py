@@ -91,11 +91,12 @@ def train_rft(config_json: str, policy: str, trajectories: str) -> str:
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)
-def train_mtdpo(config_json: str, policy: str, trajectories: str) -> str:
-    """Baseline: multi-turn DPO."""
+def train_mtdpo(config_json: str, policy: str, trajectories: str, preferences: str) -> str:
+    """Baseline: multi-turn DPO on the trajectory pairs."""
     from sweetrl.pipeline.runtime import run_stage
 
-    return run_stage("train_mtdpo", config_json=config_json, policy=policy, trajectories=trajectories)
+    return run_stage("train_mtdpo", config_json=config_json, policy=policy,
+                     trajectories=trajectories, preferences=preferences)
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)

@@ -105,7 +105,7 @@ def _mtdpo(task, policy, config_json):
     data = task(c.collect, "collect", config_json=config_json, policy=policy).output
     prefs = task(c.preferences, "preferences", config_json=config_json, trajectories=data).output
     trained = task(c.train_mtdpo, "train_mtdpo", config_json=config_json, policy=policy,
-                   trajectories=data).output
+                   trajectories=data, preferences=prefs).output
     final = task(c.evaluate, "evaluate", config_json=config_json, policy=trained,
                  label="multi-turn DPO").output
     return _report(task, "mtdpo", policy, config_json, baseline, final, "multi-turn DPO",

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Idempotent set-up on a fresh Debian machine: system packages, .venv, the project.
-#   scripts/setup.sh                 # core + sandbox extras (enough for `sweet quickstart`)
+#   scripts/setup.sh                 # what the main job needs: sandbox, trainers (torch,
+#                                    # transformers, DeepSpeed), simulator, kfp (the README's
+#                                    # `sweet pipeline run sweet-rl --local`)
+#   scripts/setup.sh --extras sandbox   # only the sandbox (`sweet quickstart`)
 #   scripts/setup.sh --extras dev    # everything the test suite needs
 # A second run with the same pyproject.toml and extras only checks and returns.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-EXTRAS="sandbox"
+EXTRAS="sandbox,train,simulator,pipelines"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --extras) EXTRAS="$2"; shift 2 ;;

@@ -82,11 +82,13 @@ def train_rft(config_json: str, policy: str, trajectories: str) -> str:
                   config.policy)
 
 
-def train_mtdpo(config_json: str, policy: str, trajectories: str) -> str:
-    """Baseline: multi-turn DPO on the trajectory pairs (every assistant turn)."""
+def train_mtdpo(config_json: str, policy: str, trajectories: str, preferences: str) -> str:
+    """Baseline: multi-turn DPO on the trajectory pairs (every assistant turn); runs after
+    `preferences` checked that there are some."""
     config = loop_config(config_json)
     out = _stage("train_mtdpo", config, {"policy": policy, "trajectories": trajectories,
-                                         "domain": config.domain}, config.policy)
+                                         "preferences": preferences, "domain": config.domain},
+                 config.policy)
     if out.done():
         return str(out)
     return _train("mtdpo", out, {"model": policy, "domain": config.domain,
