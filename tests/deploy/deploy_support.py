@@ -25,6 +25,8 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
     "default": (),
     "gpu": ("-f", str(CHART / "values-gpu.yaml")),
     "external-s3": ("-f", str(CHART / "values-external-s3.yaml")),
+    # the opt-in frontend renderer on the defaults
+    "renderer": ("--set", "renderer.enabled=true"),
     # every optional object on: renderer, simulator model, monitoring, TLS, gVisor sandbox
     "everything": ("--set", "renderer.enabled=true,simulatorModel.enabled=true,"
                    "metrics.serviceMonitor.enabled=true,metrics.prometheusRule.enabled=true,"

@@ -1,7 +1,8 @@
 """The images in docker/, read with dockerfile-parse (no Docker daemon needed):
 pinned base images, multi-stage builds, a numeric non-root user, installs that follow
-the set-up (pyproject extras; exact pins only for the documented exceptions), and
-agreement with the Helm chart (image names, ports, commands)."""
+the set-up (pyproject extras; exact pins only for the documented exceptions; the
+renderer's Chromium and Tailwind runtime as scripts/install_browser.sh installs them),
+and agreement with the Helm chart (image names, ports, commands)."""
 
 from __future__ import annotations
 
@@ -160,3 +161,64 @@ def test_chart_images_match_the_dockerfiles(key, image, section):
         assert cmd == [f'["serve", "{section}"]']
         exposed = " ".join(i["value"] for i in final if i["instruction"] == "EXPOSE").split()
         assert exposed == [str(values["port"]), str(values["metricsPort"])]
+
+
+# --- the renderer's browser: as scripts/install_browser.sh installs it --------------
+
+INSTALL_BROWSER = (REPO / "scripts" / "install_browser.sh").read_text()
+
+
+def apt_packages(runs: list[str]) -> set[str]:
+    """Packages named by `apt-get install` in these RUN values."""
+    packages: set[str] = set()
+    for run in runs:
+        for command in re.split(r"&&|;|\|\|", run):
+            words = shlex.split(command)
+            if "apt-get" in words and "install" in words:
+                packages |= {w for w in words[words.index("install") + 1:] if not w.startswith("-")}
+    return packages
+
+
+def test_renderer_image_installs_chromium_as_the_browser_script_does():
+    [line] = re.findall(r"^\s*apt_install (chromium\b[^|\n]*)", INSTALL_BROWSER, re.M)
+    script_packages = set(line.split())
+    final = stages(parse("renderer"))[-1]
+    installed = apt_packages([i["value"] for i in final if i["instruction"] == "RUN"])
+    assert {"chromium", "fonts-liberation"} <= script_packages <= installed
+
+
+def test_renderer_image_installs_the_pinned_tailwind_runtime():
+    from sweetrl.render import assets
+
+    # The script pins what the renderer checks at start.
+    assert re.search(r'^PACKAGE="([^"]+)"', INSTALL_BROWSER, re.M)[1] == assets.TAILWIND_PACKAGE
+    assert re.search(r'^VERSION="([^"]+)"', INSTALL_BROWSER, re.M)[1] == assets.TAILWIND_VERSION
+    pinned = dict(re.findall(r"^\s*\[([\w.-]+\.js)\]=([0-9a-f]{64})\s*$", INSTALL_BROWSER, re.M))
+    assert pinned == assets.TAILWIND_SHA256
+
+    # A build stage runs the script with the venv as its prefix, and the final stage
+    # copies that venv: the runtime lands in <sys.prefix>/share/sweetrl/node_modules,
+    # where assets.default_runtime_dir() looks.
+    *builds, final = stages(parse("renderer"))
+    copies = [i["value"].split() for i in final if i["instruction"] == "COPY"]
+    found = 0
+    for stage in builds:
+        name = stage[0]["value"].split()[-1]
+        user, runs = "root", []
+        for i in stage:
+            if i["instruction"] == "USER":
+                user = i["value"].split(":")[0]
+            elif i["instruction"] == "COPY" and "scripts/install_browser.sh" in i["value"]:
+                runs.append("copied")
+            elif i["instruction"] == "RUN" and "install_browser.sh" in i["value"]:
+                assert "copied" in runs, "the script is run before it is copied in"
+                words = shlex.split(i["value"])
+                script = next(w for w in words if w.endswith("scripts/install_browser.sh"))
+                assert words[words.index(script) + 1:] == ["/opt/venv"]
+                if user not in ("root", "0"):  # it cannot apt-get npm then
+                    assert "npm" in apt_packages(runs)
+                assert ["--from=" + name, "/opt/venv", "/opt/venv"] in copies
+                found += 1
+            elif i["instruction"] == "RUN":
+                runs.append(i["value"])
+    assert found == 1

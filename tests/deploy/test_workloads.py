@@ -129,7 +129,7 @@ def test_probes_ask_grpc_health_for_each_service(docs):
                 assert probe["grpc"] == {"port": port, "service": grpc_name}
 
 
-@pytest.mark.parametrize("name", ["policy", "critic", "simulator", "sandbox"])
+@pytest.mark.parametrize("name", ["policy", "critic", "simulator", "sandbox", "renderer"])
 def test_chart_ports_are_the_services_defaults(name):
     config = importlib.import_module(f"services.{name}.config")
     values = load_values()[name]
@@ -245,3 +245,21 @@ def test_model_servers_read_checkpoints_from_the_release_store(docs, scenario):
                     "secretKeyRef"]["name"] == values["objectStore"]["credentials"]["existingSecret"]
         elif name in ("sandbox", "renderer"):
             assert "SWEET_STORE" not in env and "SWEET_S3_SECRET_KEY" not in env
+
+
+def test_renderer_is_opt_in_with_an_in_memory_dev_shm():
+    """Off by default (only the frontend domain needs it); when on, Chromium gets an
+    in-memory /dev/shm larger than the runtime's 64 MiB, and one browser page per CPU
+    of the request (values.yaml, renderer)."""
+    name = f"{RELEASE}-sweetrl-renderer"
+    assert name not in objects(render_scenario("default"), "Deployment")
+    docs = render_scenario("renderer")
+    spec = objects(docs, "Deployment")[name]["spec"]["template"]["spec"]
+    [container] = spec["containers"]
+    mount = next(m for m in container["volumeMounts"] if m["mountPath"] == "/dev/shm")
+    volume = next(v for v in spec["volumes"] if v["name"] == mount["name"])
+    assert volume["emptyDir"] == {"medium": "Memory",
+                                  "sizeLimit": load_values()["renderer"]["sizes"]["shm"]}
+    config = yaml.safe_load(objects(docs, "ConfigMap")[f"{RELEASE}-sweetrl-config"]
+                            ["data"]["renderer.yaml"])["renderer"]
+    assert config["browser"]["pages"] == int(container["resources"]["requests"]["cpu"])
