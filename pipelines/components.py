@@ -11,9 +11,7 @@ object-store URIs; each component returns the URI of its committed output. The i
 
 from kfp import dsl
 
-from sweetrl import __version__
-
-IMAGE = f"sweetrl/train:{__version__}"
+from sweetrl.pipeline.config import STAGE_IMAGE as IMAGE
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)

@@ -24,9 +24,12 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sweetrl import __version__
 from sweetrl.config import doc, load_config, to_dict
 
 SECTION = "pipeline"
+STAGE_IMAGE = f"sweetrl/train:{__version__}"
+"""Image of every pipeline stage (docker/train.Dockerfile)."""
 
 
 @dataclass(frozen=True)
@@ -42,31 +45,31 @@ class LoopConfig:
         "scripted")
     domain: Literal["backend"] = doc("ColBench domain of the tasks.", "backend")
     task_seed: int = doc("Seed of the generated task splits.", 0)
-    train_tasks: int = doc("Training tasks collected on.", 12)
-    test_tasks: int = doc("Held-out test tasks evaluated on (greedy, one rollout each).", 12)
+    train_tasks: int = doc("Training tasks collected on.", 8)
+    test_tasks: int = doc("Held-out test tasks evaluated on (greedy, one rollout each).", 10)
     k: int = doc("Policy rollouts per training task (paper: 3).", 2)
     expert_fraction: float = doc(
         "Share of training tasks that also get one scripted expert rollout (module "
         "docstring); 0 collects from the policy only, as the paper does.", 0.5)
     collect_temperature: float = doc("Sampling temperature of the collection rollouts.", 1.0)
     max_turns: int = doc("Agent turns per dialogue (benchmark: 10).", 3)
-    max_tokens: int = doc("Tokens per agent turn, in collection, evaluation and candidates.", 96)
+    max_tokens: int = doc("Tokens per agent turn, in collection, evaluation and candidates.", 64)
     seed: int = doc("Base seed of rollouts, turn sampling and pairing.", 0)
     dialogues: int = doc("Dialogues in progress at once in collection and evaluation.", 24)
     candidates: int = doc("Best-of-N: candidate actions sampled per turn (paper: 16).", 4)
     turn_fraction: float = doc("Share of the offline turns resampled for step pairs (paper: 0.1).",
-                               0.5)
+                               0.25)
     pairs_per_turn: int = doc("Step pairs drawn per resampled turn (paper: 4).", 2)
     use_ground_truth: bool = doc("Give the critic the training-time information (the "
                                  "ablation sets false).", True)
     critic: dict[str, str] = doc(
         "Overrides of the critic trainer (`sweet train config critic`), e.g. {lr: '1e-5'}.",
-        default_factory=lambda: {"lr": "2e-5", "epochs": "2", "micro_batch_size": "2",
-                                 "gradient_accumulation_steps": "2", "max_length": "1536"})
+        default_factory=lambda: {"lr": "2e-5", "epochs": "1", "micro_batch_size": "2",
+                                 "gradient_accumulation_steps": "2", "max_length": "1024"})
     policy: dict[str, str] = doc(
         "Overrides of the policy trainers (step-level DPO, RFT, multi-turn DPO).",
         default_factory=lambda: {"lr": "1e-5", "epochs": "1", "micro_batch_size": "2",
-                                 "gradient_accumulation_steps": "2", "max_length": "1536"})
+                                 "gradient_accumulation_steps": "2", "max_length": "1024"})
     bucket: str = doc("Object-store bucket of every output (SWEET_STORE picks the store).",
                       "sweetrl")
     prefix: str = doc("Key prefix of the stage outputs in the bucket.", "pipelines")

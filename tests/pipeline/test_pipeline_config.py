@@ -15,7 +15,7 @@ def test_defaults_round_trip_through_json():
     assert config == LoopConfig()
     again = loop_config(config.to_json())
     assert again == config
-    assert json.loads(config.to_json())["critic"]["lr"] == "2e-5"
+    assert json.loads(config.to_json())["critic"]["lr"] == "2e-5"  # the small-model default
 
 
 def test_overrides_and_pick():
