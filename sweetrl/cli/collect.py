@@ -1,6 +1,6 @@
-"""``sweet collect backend``: offline trajectories for training (ALGORITHM.md step 1).
+"""``sweet collect backend|frontend``: offline trajectories for training (ALGORITHM.md step 1).
 
-The same machinery as ``sweet eval backend`` (services in-process on loopback unless
+The same machinery as ``sweet eval`` (services in-process on loopback unless
 addresses are given, the concurrent collector, retries) with training defaults: the
 ``train`` split, k = 3 rollouts per task with distinct seeds, temperature 1. The output
 file is the trajectory JSONL the trainers read; re-running with the same file resumes
@@ -17,23 +17,29 @@ from pathlib import Path
 
 import typer
 
-from sweetrl.cli.eval import (CONFIG, DIALOGUES, ENGINE, LIMIT, MAX_TOKENS, MAX_TURNS, POLICY,
-                              POLICY_ADDRESS, POLICY_CONCURRENCY, RETRY_FAILED, SANDBOX_ADDRESS,
-                              SEED, SETS, SIMULATOR, SIMULATOR_ADDRESS, SIMULATOR_MODEL, TASK_SEED,
-                              Engine, SimulatorKind, execute, rollout_config, service_plan)
+from sweetrl.cli.eval import (CONFIG, DIALOGUES, ENGINE, FRONTEND_MAX_TOKENS, LIMIT, MAX_TOKENS,
+                              MAX_TURNS, POLICY, POLICY_ADDRESS, POLICY_CONCURRENCY,
+                              RENDERER_ADDRESS, RETRY_FAILED, SANDBOX_ADDRESS, SEED, SETS,
+                              SIMULATOR, SIMULATOR_ADDRESS, SIMULATOR_MODEL, TASK_SEED, Engine,
+                              SimulatorKind, execute, rollout_config, service_plan)
 
 app = typer.Typer(help="Collect trajectories for training through the services.",
                   no_args_is_help=True)
 
+OUT = typer.Option(..., "--out", dir_okay=False, help="Trajectory JSONL (appended, resumable).")
+TASKS = typer.Option("train", "--tasks", help="'train' or 'test' (generated split), or a JSONL file.")
+K = typer.Option(3, "--k", min=1, help="Rollouts per task (distinct seeds).")
+TEMPERATURE = typer.Option(1.0, "--temperature", min=0.0, max=2.0, help="Policy temperature.")
+
 
 @app.command("backend")
 def backend(
-    out: Path = typer.Option(..., "--out", dir_okay=False, help="Trajectory JSONL (appended, resumable)."),
+    out: Path = OUT,
     policy: str = POLICY,
-    tasks: str = typer.Option("train", "--tasks", help="'train' or 'test' (generated split), or a JSONL file."),
+    tasks: str = TASKS,
     limit: int = LIMIT,
-    k: int = typer.Option(3, "--k", min=1, help="Rollouts per task (distinct seeds)."),
-    temperature: float = typer.Option(1.0, "--temperature", min=0.0, max=2.0, help="Policy temperature."),
+    k: int = K,
+    temperature: float = TEMPERATURE,
     simulator: SimulatorKind = SIMULATOR,
     simulator_model: str = SIMULATOR_MODEL,
     engine: Engine = ENGINE,
@@ -60,7 +66,46 @@ def backend(
                         simulator_address, sandbox_address, config, set_)
     run, rejected = execute(tasks, limit, task_seed, plan, rollout, out,
                             work_dir=out.parent, retry_failed=retry_failed, light=True)
-    summary = summarize(run.records)
+    _finish(summarize(run.records), run, rejected, out)
+
+
+@app.command("frontend")
+def frontend(
+    out: Path = OUT,
+    policy: str = POLICY,
+    tasks: str = TASKS,
+    limit: int = LIMIT,
+    k: int = K,
+    temperature: float = TEMPERATURE,
+    simulator: SimulatorKind = SIMULATOR,
+    engine: Engine = ENGINE,
+    task_seed: int = TASK_SEED,
+    max_tokens: int = FRONTEND_MAX_TOKENS,
+    max_turns: int = MAX_TURNS,
+    seed: int = SEED,
+    dialogues: int = DIALOGUES,
+    policy_concurrency: int = POLICY_CONCURRENCY,
+    policy_address: str = POLICY_ADDRESS,
+    simulator_address: str = SIMULATOR_ADDRESS,
+    renderer_address: str = RENDERER_ADDRESS,
+    config: Path = CONFIG,
+    set_: list[str] = SETS,
+    retry_failed: bool = RETRY_FAILED,
+) -> None:
+    """Collect k rollouts per frontend task into a trajectory JSONL (reward: similarity)."""
+    from sweetrl.colbench.rollout.evaluate_frontend import summarize_frontend
+
+    rollout = rollout_config(set_, k=k, temperature=temperature, max_tokens=max_tokens,
+                             max_turns=max_turns, seed=seed, dialogues=dialogues,
+                             policy_concurrency=policy_concurrency)
+    plan = service_plan(policy, engine, simulator, None, policy_address, simulator_address,
+                        None, config, set_, domain="frontend", renderer_address=renderer_address)
+    run, rejected = execute(tasks, limit, task_seed, plan, rollout, out, work_dir=out.parent,
+                            retry_failed=retry_failed, light=True, domain="frontend")
+    _finish(summarize_frontend(run.records), run, rejected, out)
+
+
+def _finish(summary, run, rejected, out: Path) -> None:
     for line in summary.lines():
         typer.echo(line)
     rate = 60 * run.collect.written / run.seconds if run.seconds else 0.0

@@ -1,12 +1,16 @@
-"""``sweet eval backend``: a policy on ColBench backend tasks, through the services.
+"""``sweet eval backend|frontend``: a policy on ColBench tasks, through the services.
 
 By default every service runs in this process on loopback: the policy (``--policy``
-model on ``--backend``), the simulated human (``--simulator scripted`` or ``llm``: the
-same policy server plays the human unless ``--simulator-model`` names another), and
-the sandbox. ``--policy-address`` / ``--simulator-address`` / ``--sandbox-address``
-use running services instead. One greedy rollout per task by default; results go to
-``--out``: ``results.jsonl`` (resumable: a re-run skips finished dialogues),
-``summary.json`` and ``report.html``.
+model on ``--backend``), the simulated human, and the judge. Backend: the human is
+``--simulator scripted`` or ``llm`` (the same policy server plays the human unless
+``--simulator-model`` names another), the judge the sandbox. Frontend: the human is
+``scripted`` (visual diff) or ``vlm`` (``--set simulator.vlm.openai_model=...``), the
+renderer draws the agent's pages and judges the answer (CLIP when it has weights,
+``--set renderer.judge.clip_model=DIR``; else structural). ``--policy-address`` /
+``--simulator-address`` / ``--sandbox-address`` / ``--renderer-address`` use running
+services instead. One greedy rollout per task by default; results go to ``--out``:
+``results.jsonl`` (resumable: a re-run skips finished dialogues), ``summary.json`` and
+``report.html``.
 
 Exit codes: 0 every dialogue judged; 1 some task lines were rejected or some
 dialogues failed (a service error; recorded in results.jsonl); 2 usage error or a
@@ -33,6 +37,7 @@ app = typer.Typer(help="Evaluate a policy on ColBench tasks through the services
 class SimulatorKind(str, enum.Enum):
     scripted = "scripted"
     llm = "llm"
+    vlm = "vlm"
 
 
 class Engine(str, enum.Enum):
@@ -45,7 +50,8 @@ POLICY = typer.Option("smollm2-135m-instruct", "--policy",
                       help="Policy model reference (HF folder, .gguf, s3:// checkpoint, builtin name).")
 LIMIT = typer.Option(None, "--limit", min=1, help="Use the first N tasks (a split: generate N; default 100).")
 SIMULATOR = typer.Option(SimulatorKind.scripted, "--simulator",
-                         help="Simulated human: 'scripted' (hidden facts, no model) or 'llm'.")
+                         help="Simulated human: 'scripted' (no model; backend: hidden facts, "
+                         "frontend: visual diff), 'llm' (backend) or 'vlm' (frontend).")
 SIMULATOR_MODEL = typer.Option(None, "--simulator-model",
                                help="Model of the llm human (default: the policy's server).")
 ENGINE = typer.Option(Engine.transformers, "--backend", help="Engine of in-process policy servers.")
@@ -60,11 +66,18 @@ POLICY_ADDRESS = typer.Option(None, "--policy-address", help="host:port of a run
 SIMULATOR_ADDRESS = typer.Option(None, "--simulator-address",
                                  help="host:port of a running simulator service.")
 SANDBOX_ADDRESS = typer.Option(None, "--sandbox-address", help="host:port of a running sandbox service.")
+RENDERER_ADDRESS = typer.Option(None, "--renderer-address",
+                                help="host:port of a running renderer service.")
+FRONTEND_MAX_TOKENS = typer.Option(
+    1024, "--max-tokens", min=1, help="Tokens per agent turn (a page needs room: a snippet "
+    "cut before its closing tag is no snippet).")
 CONFIG = typer.Option(None, "--config", "-c", exists=True, dir_okay=False,
-                      help="YAML file: sections policy, simulator, sandbox for in-process services.")
+                      help="YAML file: sections policy, simulator, sandbox, renderer for in-process "
+                      "services.")
 SETS = typer.Option(None, "--set", help="Override a field: rollout.X=V (retries, timeouts, "
-                    "concurrency...; see sweetrl/colbench/rollout/config.py) or of an in-process "
-                    "service: policy.X=V, simulator.X=V, sandbox.X=V, simulator_policy.X=V.")
+                    "concurrency, judge...; see sweetrl/colbench/rollout/config.py) or of an "
+                    "in-process service: policy.X=V, simulator.X=V, sandbox.X=V, renderer.X=V, "
+                    "simulator_policy.X=V.")
 RETRY_FAILED = typer.Option(False, "--retry-failed",
                             help="Run again the dialogues recorded as failed in the output.")
 
@@ -121,15 +134,97 @@ def backend(
                  title="ColBench backend evaluation", meta=meta, show=show)
     for line in summary.lines():
         typer.echo(line)
+    _echo_run(run, out)
+    raise typer.Exit(1 if rejected or summary.failures else 0)
+
+
+@app.command("frontend")
+def frontend(
+    policy: str = POLICY,
+    tasks: str = typer.Option("test", "--tasks", help="'test' or 'train' (generated split), or a JSONL file."),
+    limit: int = LIMIT,
+    simulator: SimulatorKind = SIMULATOR,
+    engine: Engine = ENGINE,
+    out: Path = typer.Option(Path("sweet-runs/eval-frontend"), "--out", file_okay=False,
+                             help="Directory for results.jsonl, summary.json and report.html."),
+    reference_run: Path = typer.Option(
+        None, "--reference-run", help="An earlier eval's --out folder (or its results.jsonl): "
+        "also print the win rate against it (shared tasks; ties count half)."),
+    temperature: float = typer.Option(0.0, "--temperature", min=0.0, max=2.0,
+                                      help="Policy temperature (0: greedy)."),
+    k: int = typer.Option(1, "--k", min=1, help="Rollouts per task."),
+    task_seed: int = TASK_SEED,
+    max_tokens: int = FRONTEND_MAX_TOKENS,
+    max_turns: int = MAX_TURNS,
+    seed: int = SEED,
+    dialogues: int = DIALOGUES,
+    policy_concurrency: int = POLICY_CONCURRENCY,
+    show: int = typer.Option(4, "--show", min=0, help="Dialogues shown with screenshots in report.html."),
+    policy_address: str = POLICY_ADDRESS,
+    simulator_address: str = SIMULATOR_ADDRESS,
+    renderer_address: str = RENDERER_ADDRESS,
+    config: Path = CONFIG,
+    set_: list[str] = SETS,
+    retry_failed: bool = RETRY_FAILED,
+) -> None:
+    """Run the policy on ColBench frontend tasks; print the mean similarity (and win rate)."""
+    from sweetrl.colbench.rollout.evaluate_frontend import read_reference, summarize_frontend
+    from sweetrl.colbench.rollout.report_frontend import (pick_dialogues, take_screenshots,
+                                                          write_report)
+    from sweetrl.errors import InvalidInput
+
+    rollout = rollout_config(set_, k=k, temperature=temperature, max_tokens=max_tokens,
+                             max_turns=max_turns, seed=seed, dialogues=dialogues,
+                             policy_concurrency=policy_concurrency)
+    plan = service_plan(policy, engine, simulator, None, policy_address, simulator_address,
+                        None, config, set_, domain="frontend", renderer_address=renderer_address)
+    reference, reference_name = None, ""
+    if reference_run is not None:
+        try:
+            reference, reference_name = read_reference(reference_run)
+        except InvalidInput as exc:
+            raise typer.BadParameter(str(exc), param_hint="--reference-run") from None
+    out.mkdir(parents=True, exist_ok=True)
+
+    async def screenshots(clients, records):
+        shown = pick_dialogues(records, show)
+        return shown, await take_screenshots(clients, shown)
+
+    run, rejected = execute(tasks, limit, task_seed, plan, rollout, out / "results.jsonl",
+                            work_dir=out, retry_failed=retry_failed, light=False,
+                            domain="frontend", before_close=screenshots)
+    try:
+        summary = summarize_frontend(run.records, reference=reference, reference_name=reference_name)
+    except InvalidInput as exc:  # the runs cannot be compared: report this run alone
+        typer.echo(f"error: no win rate: {exc}", err=True)
+        summary = summarize_frontend(run.records)
+        rejected = rejected or [exc]
+    meta = {"policy": policy_address or policy, "backend": engine.value,
+            "simulator": simulator_address or simulator.value, "tasks": tasks,
+            "temperature": temperature, "max tokens per turn": max_tokens, "max turns": max_turns,
+            "reference run": reference_name or "-", "seconds": round(run.seconds, 1),
+            "command": "sweet " + " ".join(sys.argv[1:])}
+    (out / "summary.json").write_text(json.dumps(
+        {**summary.to_json(), "meta": meta, "usage": run.usage}, indent=2) + "\n")
+    shown, shots = run.extra
+    write_report(out / "report.html", summary, run.records, title="ColBench frontend evaluation",
+                 meta=meta, shown=shown, screenshots=shots)
+    for line in summary.lines():
+        typer.echo(line)
+    _echo_run(run, out)
+    raise typer.Exit(1 if rejected or summary.failures else 0)
+
+
+# ------------------------------------------------------------------ shared helpers
+
+
+def _echo_run(run, out: Path) -> None:
     typer.echo(f"wall time {run.seconds:.1f} s for {run.collect.written} new dialogues "
                f"({run.collect.skipped} already in the file); policy busy "
                f"{100 * run.usage['policy']['busy_fraction']:.0f}%, mean "
                f"{run.usage['policy']['mean_in_flight']:.1f} calls in flight")
     typer.echo(f"results: {out / 'results.jsonl'}  report: {out / 'report.html'}")
-    raise typer.Exit(1 if rejected or summary.failures else 0)
 
-
-# ------------------------------------------------------------------ shared helpers
 
 
 def rollout_config(sets: list[str] | None, **values):
@@ -148,14 +243,14 @@ def rollout_config(sets: list[str] | None, **values):
 
 
 def service_plan(policy, engine, simulator, simulator_model, policy_address, simulator_address,
-                 sandbox_address, config, set_):
+                 sandbox_address, config, set_, *, domain="backend", renderer_address=None):
     from sweetrl.colbench.rollout.services import ServicePlan
     from sweetrl.errors import InvalidInput
 
     plan = ServicePlan(policy_model=policy, policy_backend=engine.value, simulator=simulator.value,
                        simulator_model=simulator_model, policy_address=policy_address,
                        simulator_address=simulator_address, sandbox_address=sandbox_address,
-                       config_file=config,
+                       domain=domain, renderer_address=renderer_address, config_file=config,
                        overrides={k: v for k, v in parse_sets(set_).items() if not k.startswith("rollout.")})
     try:
         plan.check()
@@ -165,24 +260,25 @@ def service_plan(policy, engine, simulator, simulator_model, policy_address, sim
 
 
 def execute(tasks_source, limit, task_seed, plan, rollout, results_path, *, work_dir,
-            retry_failed, light):
-    """Resolve tasks, run the rollouts with progress; (RunResult, rejected lines). Exits 2 when
-    nothing can run."""
+            retry_failed, light, domain="backend", before_close=None):
+    """Resolve tasks of `domain`, run the rollouts with progress; (RunResult, rejected lines).
+    Exits 2 when nothing can run. `before_close` as in `run_rollouts`."""
     from sweetrl.colbench.rollout.run import resolve_tasks, run_rollouts
     from sweetrl.errors import InvalidInput, SweetError
 
-    progress = Progress()
+    progress = Progress(domain)
 
     async def go():
         tasks, rejected, path = await resolve_tasks(tasks_source, limit, seed=task_seed,
-                                                    work_dir=work_dir)
+                                                    work_dir=work_dir, domain=domain)
         for err in rejected:
             typer.echo(f"rejected: {err}", err=True)
         if not tasks:
             raise InvalidInput(f"no usable task in {path}")
         typer.echo(f"{len(tasks)} tasks from {path}", err=True)
         run = await run_rollouts(tasks, plan, rollout, results_path, retry_failed=retry_failed,
-                                 light=light, on_start=progress.start, on_record=progress.update)
+                                 light=light, on_start=progress.start, on_record=progress.update,
+                                 before_close=before_close)
         return run, rejected
 
     try:
@@ -198,10 +294,13 @@ def execute(tasks_source, limit, task_seed, plan, rollout, results_path, *, work
 
 
 class Progress:
-    """A progress bar on an interactive stderr; otherwise a line every 10% (and at least each minute)."""
+    """A progress bar on an interactive stderr; otherwise a line every 10% (and at least each minute).
+    Backend: dialogues that succeeded; frontend: the mean similarity so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, domain: str = "backend") -> None:
+        self.domain = domain
         self.total = self.done = self.wins = self.failed = 0
+        self.reward_sum = 0.0
         self.bar = None
         self.last = 0.0
 
@@ -221,7 +320,13 @@ class Progress:
         self.done += 1
         self.wins += bool(record.get("success"))
         self.failed += record.get("error") is not None
-        text = f"dialogues {self.done}/{self.total}: {self.wins} succeeded, {self.failed} failed"
+        self.reward_sum += record.get("reward") or 0.0
+        if self.domain == "frontend":
+            judged = max(1, self.done - self.failed)
+            text = (f"dialogues {self.done}/{self.total}: mean similarity "
+                    f"{self.reward_sum / judged:.3f}, {self.failed} failed")
+        else:
+            text = f"dialogues {self.done}/{self.total}: {self.wins} succeeded, {self.failed} failed"
         if self.bar is not None:
             self.bar.update(self.task, completed=self.done, description=text)
             return

@@ -13,6 +13,14 @@ and ``report.py`` renders an HTML report; ``services.py`` starts the services in
 on loopback and ``run.py`` ties it together for ``sweet eval`` / ``sweet collect``;
 ``fakes.py`` is a scripted stand-in for the policy service, for tests.
 
-What this package does NOT do: frontend (HTML) dialogues, training, or choose what
-the policy says: it only drives services.
+Frontend (web design) dialogues share all of it but their rules and verdict:
+``prompts_frontend.py`` (the agent shows HTML snippets), ``env_frontend.py`` (each
+snippet rendered by the renderer service, the simulated human shown both screenshots,
+the last rendered snippet judged against the target: reward = similarity),
+``evaluate_frontend.py`` (mean similarity, win rate against a reference run) and
+``report_frontend.py`` (screenshots side by side). The collector runs a task of
+either domain by its type.
+
+What this package does NOT do: training, or choose what the policy says: it only
+drives services.
 """

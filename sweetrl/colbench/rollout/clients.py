@@ -1,4 +1,7 @@
-"""gRPC clients of the policy, simulator and sandbox services, as dialogues use them.
+"""gRPC clients of the policy, simulator, sandbox and renderer services, as dialogues use them.
+
+A backend dialogue needs the policy, the simulator and the sandbox; a frontend
+dialogue the policy, the simulator and the renderer (screenshots and the judge).
 
 Every call has a deadline (per service, from `RolloutConfig`), runs under that
 service's concurrency limit (a semaphore: at most ``*_concurrency`` calls in flight
@@ -24,15 +27,18 @@ import contextlib
 import json
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 
-from sweetrl.api.v1 import (common_pb2, policy_pb2, policy_pb2_grpc, sandbox_pb2, sandbox_pb2_grpc,
-                            simulator_pb2, simulator_pb2_grpc)
+from sweetrl.api.v1 import (common_pb2, policy_pb2, policy_pb2_grpc, renderer_pb2,
+                            renderer_pb2_grpc, sandbox_pb2, sandbox_pb2_grpc, simulator_pb2,
+                            simulator_pb2_grpc)
 from sweetrl.colbench.backend.loader import LoadedTask
+from sweetrl.colbench.frontend.tasks import FrontendTask
 from sweetrl.colbench.rollout.config import RolloutConfig
 from sweetrl.colbench.rollout.prompts import ChatTurn
 from sweetrl.runtime import make_channel, wait_ready
@@ -40,7 +46,9 @@ from sweetrl.runtime import make_channel, wait_ready
 log = logging.getLogger(__name__)
 
 RETRYABLE = frozenset({"UNAVAILABLE", "RESOURCE_EXHAUSTED"})
-SERVICES = ("policy", "simulator", "sandbox")
+SERVICES = ("policy", "simulator", "sandbox", "renderer")
+TARGET_RENDERS_KEPT = 256
+"""Target screenshots kept for reuse (collection runs a task's rollouts close together)."""
 
 _ROLES = {"system": common_pb2.ROLE_SYSTEM, "user": common_pb2.ROLE_USER,
           "assistant": common_pb2.ROLE_ASSISTANT}
@@ -144,6 +152,27 @@ class Judgement:
     error_detail: str
 
 
+@dataclass(frozen=True)
+class Screenshot:
+    """A page rendered by the renderer: the PNG and the rendering's facts."""
+
+    png: bytes
+    stats: dict
+    """width, height, render_seconds, truncated, timed_out, blocked_requests, crashed."""
+
+
+@dataclass(frozen=True)
+class PageJudgement:
+    """The renderer's similarity of an answer's page to the target's."""
+
+    similarity: float
+    kind: str
+    """``clip`` or ``structural``."""
+    components: dict
+    model_revision: str
+    seconds: float
+
+
 def backend_task_proto(task: LoadedTask) -> sandbox_pb2.BackendTask:
     """The task as the sandbox judges it."""
     t = task.task
@@ -162,31 +191,45 @@ def hidden_proto(task: LoadedTask) -> simulator_pb2.BackendHidden:
 
 
 class RolloutClients:
-    """Channels and stubs to the three services, with limits, retries and usage counters.
+    """Channels and stubs to the services, with limits, retries and usage counters.
 
     Use as ``async with RolloutClients(...) as clients:``. Addresses are ``host:port``;
+    the sandbox (backend tasks) and the renderer (frontend tasks) are optional.
     `token` and `tls_ca_file` as in `sweetrl.runtime.make_channel`.
     """
 
-    def __init__(self, *, policy: str, simulator: str, sandbox: str,
-                 config: RolloutConfig, token: str | None = None,
+    _STUBS = {"policy": policy_pb2_grpc.PolicyServiceStub,
+              "simulator": simulator_pb2_grpc.SimulatorServiceStub,
+              "sandbox": sandbox_pb2_grpc.SandboxServiceStub,
+              "renderer": renderer_pb2_grpc.RendererServiceStub}
+
+    def __init__(self, *, policy: str, simulator: str, sandbox: str | None = None,
+                 renderer: str | None = None, config: RolloutConfig, token: str | None = None,
                  tls_ca_file: str | Path | None = None) -> None:
-        self.addresses = {"policy": policy, "simulator": simulator, "sandbox": sandbox}
+        given = {"policy": policy, "simulator": simulator, "sandbox": sandbox, "renderer": renderer}
+        self.addresses = {name: address for name, address in given.items() if address}
         self.config = config
         self._token, self._ca = token, tls_ca_file
-        self.usage = {name: Usage() for name in SERVICES}
+        self.usage = {name: Usage() for name in self.addresses}
         self._limits = {"policy": asyncio.Semaphore(config.policy_concurrency),
                         "simulator": asyncio.Semaphore(config.simulator_concurrency),
-                        "sandbox": asyncio.Semaphore(config.sandbox_concurrency)}
+                        "sandbox": asyncio.Semaphore(config.sandbox_concurrency),
+                        "renderer": asyncio.Semaphore(config.renderer_concurrency)}
         self._channels: dict[str, grpc.aio.Channel] = {}
+        self._stubs: dict[str, object] = {}
+        self._targets: OrderedDict[str, asyncio.Future] = OrderedDict()
+        self._no_clip = config.judge == "structural"
 
     async def __aenter__(self) -> RolloutClients:
         for name, address in self.addresses.items():
             self._channels[name] = make_channel(address, token=self._token, tls_ca_file=self._ca)
-        self._policy = policy_pb2_grpc.PolicyServiceStub(self._channels["policy"])
-        self._simulator = simulator_pb2_grpc.SimulatorServiceStub(self._channels["simulator"])
-        self._sandbox = sandbox_pb2_grpc.SandboxServiceStub(self._channels["sandbox"])
+            self._stubs[name] = self._STUBS[name](self._channels[name])
         return self
+
+    def _stub(self, name: str):
+        if name not in self._stubs:
+            raise RuntimeError(f"these clients have no {name} service (no address given)")
+        return self._stubs[name]
 
     async def __aexit__(self, *exc) -> None:
         await asyncio.gather(*(c.close() for c in self._channels.values()))
@@ -223,7 +266,7 @@ class RolloutClients:
                 err = response.results[0].error
                 raise _ItemError(err.code, err.message)
 
-        response = await self._call("policy", self._policy.Generate, request,
+        response = await self._call("policy", self._stub("policy").Generate, request,
                                     c.policy_timeout_s, check)
         result, model = response.results[0], response.model
         sample = result.samples[0]
@@ -235,19 +278,89 @@ class RolloutClients:
 
     async def reply(self, task: LoadedTask, exchanges: Sequence[tuple[str, str]]) -> HumanReply:
         """The simulated human's reply to the last agent message of `exchanges`."""
-        request = simulator_pb2.ReplyRequest(
+        return await self._reply(simulator_pb2.ReplyRequest(
             domain=common_pb2.DOMAIN_BACKEND, problem_description=task.task.problem_description,
-            backend=hidden_proto(task),
-            dialogue=[common_pb2.ChatMessage(role=_ROLES[role], content=text)
-                      for role, text in exchanges])
-        r = await self._call("simulator", self._simulator.Reply, request,
+            backend=hidden_proto(task)), exchanges)
+
+    async def reply_frontend(self, task: FrontendTask, exchanges: Sequence[tuple[str, str]], *,
+                             target_png: bytes, agent_png: bytes = b"",
+                             agent_html: str = "") -> HumanReply:
+        """The simulated human's reply to a frontend turn: it sees the target's screenshot
+        and the agent's latest one (none yet: empty), and both pages' HTML."""
+        hidden = simulator_pb2.FrontendHidden(target_png=target_png, agent_png=agent_png,
+                                              target_html=task.ground_truth,
+                                              agent_html=agent_html if agent_png else "")
+        return await self._reply(simulator_pb2.ReplyRequest(
+            domain=common_pb2.DOMAIN_FRONTEND, problem_description=task.problem_description,
+            frontend=hidden), exchanges)
+
+    async def _reply(self, request, exchanges: Sequence[tuple[str, str]]) -> HumanReply:
+        request.dialogue.extend(common_pb2.ChatMessage(role=_ROLES[role], content=text)
+                                for role, text in exchanges)
+        r = await self._call("simulator", self._stub("simulator").Reply, request,
                              self.config.simulator_timeout_s)
         return HumanReply(text=r.text, truncated=r.truncated, backend=r.backend)
+
+    async def render(self, html: str) -> Screenshot:
+        """One page rendered with the renderer's default options."""
+        r = await self._call("renderer", self._stub("renderer").Render,
+                             renderer_pb2.RenderRequest(html=html), self.config.renderer_timeout_s)
+        s = r.stats
+        return Screenshot(png=r.png, stats={
+            "width": s.width, "height": s.height, "render_seconds": round(s.render_seconds, 4),
+            "truncated": s.truncated, "timed_out": s.timed_out,
+            "blocked_requests": s.blocked_requests, "crashed": s.crashed})
+
+    async def render_target(self, task: FrontendTask) -> Screenshot:
+        """The task's ground truth rendered, once for all its rollouts: concurrent callers
+        share one call; the last `TARGET_RENDERS_KEPT` tasks' screenshots are kept (a
+        failed render is not)."""
+        future = self._targets.get(task.task_id)
+        if future is None:
+            future = asyncio.ensure_future(self.render(task.ground_truth))
+            self._targets[task.task_id] = future
+            while len(self._targets) > TARGET_RENDERS_KEPT:
+                self._targets.popitem(last=False)
+        else:
+            self._targets.move_to_end(task.task_id)
+        try:
+            return await asyncio.shield(future)
+        except ServiceError:
+            if self._targets.get(task.task_id) is future:
+                del self._targets[task.task_id]
+            raise
+
+    async def judge_page(self, answer_html: str | None, target_html: str) -> PageJudgement:
+        """Similarity of the answer's page to the target's; a missing answer (None) is
+        judged as a black image. Kind per ``config.judge``: with 'auto', CLIP until the
+        renderer says it has no CLIP weights (FAILED_PRECONDITION), structural from then on."""
+        candidate = (renderer_pb2.JudgeImage(black=True) if answer_html is None
+                     else renderer_pb2.JudgeImage(html=answer_html))
+        reference = renderer_pb2.JudgeImage(html=target_html)
+        while True:
+            kind = (renderer_pb2.JUDGE_KIND_STRUCTURAL if self._no_clip
+                    else renderer_pb2.JUDGE_KIND_CLIP)
+            request = renderer_pb2.JudgeRequest(candidate=candidate, reference=reference, kind=kind)
+            try:
+                r = await self._call("renderer", self._stub("renderer").Judge, request,
+                                     self.config.renderer_timeout_s)
+            except ServiceError as exc:
+                if (exc.code == "FAILED_PRECONDITION" and self.config.judge == "auto"
+                        and kind == renderer_pb2.JUDGE_KIND_CLIP):
+                    self._no_clip = True
+                    log.info("the renderer has no CLIP judge (%s); judging structurally", exc.message)
+                    continue
+                raise
+            return PageJudgement(
+                similarity=r.similarity,
+                kind=renderer_pb2.JudgeKind.Name(r.kind).removeprefix("JUDGE_KIND_").lower(),
+                components={k: round(v, 6) for k, v in sorted(r.components.items())},
+                model_revision=r.model_revision, seconds=round(r.judge_seconds, 4))
 
     async def judge(self, task: LoadedTask, answer: str) -> Judgement:
         """Run the task's hidden tests on `answer` in the sandbox."""
         request = sandbox_pb2.EvaluateRequest(task=backend_task_proto(task), answer=answer)
-        r = await self._call("sandbox", self._sandbox.Evaluate, request,
+        r = await self._call("sandbox", self._stub("sandbox").Evaluate, request,
                              self.config.sandbox_timeout_s)
         kind = sandbox_pb2.ErrorKind.Name(r.error_kind).removeprefix("ERROR_KIND_").lower()
         return Judgement(reward=r.reward, success=r.success, tests_passed=r.tests_passed,

@@ -1,5 +1,8 @@
 """Run many dialogues concurrently into a resumable JSONL file of trajectories.
 
+Tasks of either domain: backend tasks (`LoadedTask`) run `env.run_dialogue`, frontend
+tasks (`FrontendTask`) `env_frontend.run_frontend_dialogue`; one file may hold both.
+
 Each (task, rollout) pair is one asyncio task that advances on its own: as soon as
 its policy turn comes back it asks the simulator, then the policy again, with no
 barrier across dialogues (a lock-step batch would wait for its slowest member every
@@ -32,13 +35,28 @@ from pathlib import Path
 from typing import Any
 
 from sweetrl.colbench.backend.loader import LoadedTask
+from sweetrl.colbench.frontend.tasks import FrontendTask
 from sweetrl.colbench.rollout.clients import RolloutClients
 from sweetrl.colbench.rollout.env import run_dialogue
+from sweetrl.colbench.rollout.env_frontend import run_frontend_dialogue
 from sweetrl.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 
 Key = tuple[str, int]
+Task = LoadedTask | FrontendTask
+
+
+def task_id(task: Task) -> str:
+    """The id of a backend or a frontend task."""
+    return task.task_id if isinstance(task, FrontendTask) else task.task.task_id
+
+
+async def run_any_dialogue(task: Task, rollout: int, clients: RolloutClients) -> dict[str, Any]:
+    """One dialogue of the task's domain (its record)."""
+    if isinstance(task, FrontendTask):
+        return await run_frontend_dialogue(task, rollout, clients)
+    return await run_dialogue(task, rollout, clients)
 
 
 def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -151,12 +169,12 @@ class CollectResult:
     """Dialogues of this call recorded with an error."""
 
 
-def pending_pairs(tasks: Sequence[LoadedTask], k: int, done: set[Key]) -> list[tuple[LoadedTask, int]]:
+def pending_pairs(tasks: Sequence[Task], k: int, done: set[Key]) -> list[tuple[Task, int]]:
     """The (task, rollout) pairs not yet in the file, task-major."""
-    return [(t, r) for t in tasks for r in range(k) if (t.task.task_id, r) not in done]
+    return [(t, r) for t in tasks for r in range(k) if (task_id(t), r) not in done]
 
 
-async def collect(tasks: Sequence[LoadedTask], clients: RolloutClients, out: str | Path, *,
+async def collect(tasks: Sequence[Task], clients: RolloutClients, out: str | Path, *,
                   retry_failed: bool = False,
                   on_start: Callable[[int], None] | None = None,
                   on_record: Callable[[dict[str, Any]], None] | None = None) -> CollectResult:
@@ -175,9 +193,9 @@ async def collect(tasks: Sequence[LoadedTask], clients: RolloutClients, out: str
         if on_start is not None:
             on_start(len(pairs))
 
-        async def one(task: LoadedTask, rollout: int) -> None:
+        async def one(task: Task, rollout: int) -> None:
             async with slots:
-                record = await run_dialogue(task, rollout, clients)
+                record = await run_any_dialogue(task, rollout, clients)
             store.append(record)
             result.written += 1
             result.failed += record["error"] is not None

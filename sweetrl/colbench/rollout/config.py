@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from sweetrl.config import doc
 
@@ -26,6 +27,13 @@ class RolloutConfig:
                                   "engine's batch size).", 32)
     simulator_concurrency: int = doc("Simulator Reply calls in flight at once.", 32)
     sandbox_concurrency: int = doc("Sandbox Evaluate calls in flight at once.", 8)
+    renderer_concurrency: int = doc("Renderer Render and Judge calls in flight at once "
+                                    "(frontend tasks).", 8)
+    judge: Literal["auto", "clip", "structural"] = doc(
+        "Similarity that rewards a frontend answer: 'clip' (the benchmark's CLIP "
+        "ViT-B/32 cosine; fails when the renderer has no CLIP weights), 'structural' "
+        "(the renderer's weight-free judge) or 'auto' (CLIP when the renderer serves it, "
+        "else structural; each record names the kind used).", "auto")
     attempts: int = doc("Attempts per call when a service answers UNAVAILABLE or "
                         "RESOURCE_EXHAUSTED; then the dialogue is recorded as failed.", 4)
     initial_backoff_s: float = doc("Wait before the first retry; doubles after each "
@@ -35,10 +43,12 @@ class RolloutConfig:
                                   600.0)
     simulator_timeout_s: float = doc("Deadline of one simulator call, in seconds.", 300.0)
     sandbox_timeout_s: float = doc("Deadline of one sandbox evaluation, in seconds.", 120.0)
+    renderer_timeout_s: float = doc("Deadline of one render or judgement, in seconds.", 120.0)
 
     def __post_init__(self) -> None:
         for name in ("k", "max_tokens", "max_turns", "max_dialogues", "policy_concurrency",
-                     "simulator_concurrency", "sandbox_concurrency", "attempts"):
+                     "simulator_concurrency", "sandbox_concurrency", "renderer_concurrency",
+                     "attempts"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
         if not 0.0 <= self.temperature <= 2.0:
@@ -47,5 +57,8 @@ class RolloutConfig:
             raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
         if min(self.initial_backoff_s, self.max_backoff_s) < 0:
             raise ValueError("backoffs must be >= 0")
-        if min(self.policy_timeout_s, self.simulator_timeout_s, self.sandbox_timeout_s) <= 0:
+        if self.judge not in ("auto", "clip", "structural"):
+            raise ValueError(f"judge must be auto, clip or structural, got {self.judge!r}")
+        if min(self.policy_timeout_s, self.simulator_timeout_s, self.sandbox_timeout_s,
+               self.renderer_timeout_s) <= 0:
             raise ValueError("timeouts must be > 0")

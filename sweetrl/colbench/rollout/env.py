@@ -1,6 +1,7 @@
 """One ColBench backend dialogue: agent turns, the simulated human's replies, the verdict.
 
-`BackendDialogue` is the environment's state machine, with no I/O: it builds the
+`BackendDialogue` is the environment's state machine, with no I/O (its domain-free
+part, `Dialogue`, is shared with the frontend's, ``env_frontend.py``): it builds the
 agent's chat for the next turn, takes the agent's raw output (ALGORITHM.md rules, see
 ``prompts.py``), says what the human must answer, takes the reply, and knows when the
 dialogue is over and what the answer is. `run_dialogue` drives it through the
@@ -37,12 +38,12 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from sweetrl.colbench.backend.loader import LoadedTask
 from sweetrl.colbench.rollout.clients import Generation, RolloutClients, ServiceError
-from sweetrl.colbench.rollout.prompts import MAX_TURNS, AgentOutput, ChatTurn, agent_chat, parse_agent_output
+from sweetrl.colbench.rollout.prompts import (AGENT_SYSTEM_PROMPT, MAX_TURNS, AgentOutput, ChatTurn,
+                                              agent_chat, parse_agent_output)
 
 SEED_BITS = 62
 
@@ -66,22 +67,23 @@ def task_json(task: LoadedTask) -> dict[str, Any]:
     return out
 
 
-@dataclass
-class BackendDialogue:
-    """State of one dialogue (see module docstring); no I/O."""
+class Dialogue:
+    """Turns of one dialogue in either domain (module docstring); no I/O.
 
-    task: LoadedTask
-    max_turns: int = MAX_TURNS
-    history: list[dict[str, Any]] = field(default_factory=list)
-    exchanges: list[tuple[str, str]] = field(default_factory=list)
-    turns: int = 0
-    questions: int = 0
-    answer: str | None = None
-    finish: str | None = None
+    Subclasses give the rules (`system_prompt`) and what the answer is (`final_answer`).
+    """
 
-    def __post_init__(self) -> None:
-        if not self.history:
-            self.history.append({"role": "user", "content": self.task.task.problem_description})
+    system_prompt = AGENT_SYSTEM_PROMPT
+
+    def __init__(self, problem_description: str, max_turns: int = MAX_TURNS) -> None:
+        self.problem_description = problem_description
+        self.max_turns = max_turns
+        self.history: list[dict[str, Any]] = [{"role": "user", "content": problem_description}]
+        self.exchanges: list[tuple[str, str]] = []
+        self.turns = 0
+        self.questions = 0
+        self.answer: str | None = None
+        self.finish: str | None = None
 
     @property
     def done(self) -> bool:
@@ -89,8 +91,13 @@ class BackendDialogue:
 
     def next_chat(self) -> list[ChatTurn]:
         """The chat the policy continues for the agent's next turn."""
-        return agent_chat(self.task.task.problem_description, self.exchanges,
-                          max_turns=self.max_turns)
+        return agent_chat(self.problem_description, self.exchanges, max_turns=self.max_turns,
+                          system=self.system_prompt)
+
+    def final_answer(self, out: AgentOutput) -> str | None:
+        """The answer when `out` ends the dialogue: the text after ``I WANT TO ANSWER:``,
+        or the whole message at the turn limit."""
+        return out.answer if out.final else out.message
 
     def agent_turn(self, generation: Generation, chat: list[ChatTurn]) -> AgentOutput:
         """Record the agent's turn generated from `chat`; ends the dialogue when final or at the limit."""
@@ -107,9 +114,9 @@ class BackendDialogue:
         self.history.append(turn)
         self.exchanges.append(("assistant", out.message))
         if out.final:
-            self.answer, self.finish = out.answer, "answered"
+            self.answer, self.finish = self.final_answer(out), "answered"
         elif self.turns >= self.max_turns:
-            self.answer, self.finish = out.message, "turn_limit"
+            self.answer, self.finish = self.final_answer(out), "turn_limit"
         return out
 
     def human_turn(self, text: str, truncated: bool = False) -> None:
@@ -118,6 +125,14 @@ class BackendDialogue:
             raise RuntimeError("the human replies only to an agent message of an open dialogue")
         self.history.append({"role": "user", "content": text, "truncated": truncated})
         self.exchanges.append(("user", text))
+
+
+class BackendDialogue(Dialogue):
+    """State of one backend dialogue (see module docstring); no I/O."""
+
+    def __init__(self, task: LoadedTask, max_turns: int = MAX_TURNS) -> None:
+        super().__init__(task.task.problem_description, max_turns)
+        self.task = task
 
 
 async def run_dialogue(task: LoadedTask, rollout: int, clients: RolloutClients) -> dict[str, Any]:

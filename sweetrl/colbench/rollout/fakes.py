@@ -22,6 +22,7 @@ import grpc
 
 from sweetrl.api.v1 import common_pb2, policy_pb2, policy_pb2_grpc
 from sweetrl.colbench.backend.loader import LoadedTask
+from sweetrl.colbench.frontend.tasks import FrontendTask
 
 Script = Callable[[list[tuple[str, str]]], str]
 """The chat as (role, content) pairs -> the agent's raw output."""
@@ -122,5 +123,23 @@ def ask_then_answer(tasks: Sequence[LoadedTask], *, wrong: bool = False) -> Scri
             code = "def broken(:\n" if wrong else task.task.ground_truth
             return f"I know enough.\nOUTPUT: I WANT TO ANSWER: ```python\n{code}\n```"
         return f"I should ask about it.\nOUTPUT: What about the {' '.join(fact.keywords[:2])}?"
+
+    return script
+
+
+def ask_then_build(tasks: Sequence[FrontendTask], *, show_nothing: bool = False) -> Script:
+    """A frontend script that asks one question and, once the human has replied, answers
+    with the task's ground truth (``I WANT TO ANSWER: <html>...</html>``). With
+    `show_nothing` it answers without any page instead (no answer: judged black).
+    Tasks are recognised by their problem description (the chat's first user message)."""
+    by_problem = {t.problem_description.strip(): t for t in tasks}
+
+    def script(chat: list[tuple[str, str]]) -> str:
+        task = by_problem[chat[1][1].strip()]
+        if not any(role == "user" for role, _ in chat[2:]):
+            return "I should ask first.\nOUTPUT: Which colours and sections should the page have?"
+        if show_nothing:
+            return "OUTPUT: I WANT TO ANSWER: I would rather not show a page."
+        return f"Now I know.\nOUTPUT: I WANT TO ANSWER: {task.ground_truth}"
 
     return script

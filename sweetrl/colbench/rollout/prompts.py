@@ -109,7 +109,7 @@ def answer_code(answer: str) -> str:
 
 
 def agent_chat(problem_description: str, exchanges: Sequence[tuple[str, str]], *,
-               max_turns: int = MAX_TURNS) -> list[ChatTurn]:
+               max_turns: int = MAX_TURNS, system: str = AGENT_SYSTEM_PROMPT) -> list[ChatTurn]:
     """The chat the policy continues for the agent's next turn.
 
     Args:
@@ -118,8 +118,10 @@ def agent_chat(problem_description: str, exchanges: Sequence[tuple[str, str]], *
             ``(role, text)`` with role ``assistant`` (the agent's visible message) or
             ``user`` (the human's reply).
         max_turns: the turn limit stated in the instructions.
+        system: the domain's rules, a template with ``{max_turns}`` (backend: this
+            module's; frontend: ``prompts_frontend.FRONTEND_SYSTEM_PROMPT``).
     """
-    chat = [ChatTurn("system", AGENT_SYSTEM_PROMPT.format(max_turns=max_turns)),
+    chat = [ChatTurn("system", system.format(max_turns=max_turns)),
             ChatTurn("user", problem_description.strip())]
     for role, text in exchanges:
         chat.append(ChatTurn(role, f"{OUTPUT_MARK} {text}" if role == "assistant" else text))

@@ -78,14 +78,10 @@ def _results_table(records: Sequence[dict[str, Any]]) -> str:
             + "".join(rows) + "</table>")
 
 
-def _dialogue(r: dict[str, Any]) -> str:
-    task = r.get("task", {})
-    parts = [f"<h3>{_e(r['task_id'])} (rollout {_e(r['rollout'])}): reward "
-             f"{_e('-' if r.get('reward') is None else round(r['reward'], 3))}, "
-             f"{_e(r.get('turns'))} turns, {_e(r.get('finish'))}</h3>",
-             f"<details><summary>hidden ground truth</summary><pre>{_e(task.get('ground_truth'))}"
-             "</pre></details>"]
-    for i, m in enumerate(r.get("dialogue_history", [])):
+def messages_html(history: Sequence[dict[str, Any]]) -> list[str]:
+    """A dialogue's messages as HTML blocks (the agent's raw output folded away)."""
+    parts = []
+    for i, m in enumerate(history):
         role = m.get("role", "?")
         who = "task" if i == 0 else ("agent" if role == "assistant" else "human")
         parts.append(f"<div class='msg {_e(role)}'><span class='who'>{who}:</span> {_e(m.get('content'))}")
@@ -93,6 +89,17 @@ def _dialogue(r: dict[str, Any]) -> str:
             parts.append(f"<details><summary>raw output ({_e(m.get('tokens'))} tokens, "
                          f"{_e(m.get('finish_reason'))})</summary>{_e(m.get('output'))}</details>")
         parts.append("</div>")
+    return parts
+
+
+def _dialogue(r: dict[str, Any]) -> str:
+    task = r.get("task", {})
+    parts = [f"<h3>{_e(r['task_id'])} (rollout {_e(r['rollout'])}): reward "
+             f"{_e('-' if r.get('reward') is None else round(r['reward'], 3))}, "
+             f"{_e(r.get('turns'))} turns, {_e(r.get('finish'))}</h3>",
+             f"<details><summary>hidden ground truth</summary><pre>{_e(task.get('ground_truth'))}"
+             "</pre></details>"]
+    parts += messages_html(r.get("dialogue_history", []))
     parts.append(f"<p><b>answer judged:</b></p><pre>{_e(r.get('answer'))}</pre>")
     if r.get("error"):
         parts.append(f"<p class='bad'>error: {_e(r['error'])}</p>")

@@ -1,25 +1,26 @@
-"""What ``sweet eval backend`` and ``sweet collect backend`` do, without the CLI.
+"""What ``sweet eval`` and ``sweet collect`` do (backend and frontend), without the CLI.
 
-`resolve_tasks` turns ``--tasks`` into tasks: a split name generates that split's
-first N sandbox-checked tasks of a seed (written to a JSONL file in the work
-directory, and reused from there next time: generation is deterministic), a path
-loads a JSONL file with the loader (malformed lines come back as errors naming their
-line). `run_rollouts` starts or reaches the services, runs the collector into the
-output file (resuming it) and reads back the records of the requested tasks.
+`resolve_tasks` turns ``--tasks`` into tasks of a domain: a split name generates that
+split's first N tasks of a seed (backend: sandbox-checked; written to a JSONL file in
+the work directory, and reused from there next time: generation is deterministic), a
+path loads a JSONL file with the domain's loader (malformed lines come back as errors
+naming their line). `run_rollouts` starts or reaches the services the plan's domain
+needs, runs the collector into the output file (resuming it) and reads back the
+records of the requested tasks.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sweetrl.colbench.backend.loader import LoadedTask, load_tasks
+from sweetrl.colbench.backend.loader import load_tasks
 from sweetrl.colbench.rollout.clients import RolloutClients
-from sweetrl.colbench.rollout.collector import CollectResult, collect, iter_records
+from sweetrl.colbench.rollout.collector import CollectResult, Task, collect, iter_records, task_id
 from sweetrl.colbench.rollout.config import RolloutConfig
 from sweetrl.colbench.rollout.services import LocalServices, ServicePlan
 from sweetrl.errors import InvalidInput
@@ -51,33 +52,58 @@ async def generate_split(split: str, count: int, seed: int, path: Path) -> Path:
     return path
 
 
-async def resolve_tasks(source: str, limit: int | None, *, seed: int, work_dir: Path
-                        ) -> tuple[list[LoadedTask], list[InvalidInput], Path]:
-    """(tasks, rejected lines, the JSONL file they came from) for ``--tasks SOURCE``."""
+def generate_frontend_split(split: str, count: int, seed: int, path: Path) -> Path:
+    """Write the first `count` frontend tasks of `split` for `seed` to `path`."""
+    import json
+
+    from sweetrl.colbench.frontend.generator import generate
+
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for task in generate(split, count, seed):
+            fh.write(json.dumps(task.to_json(), ensure_ascii=False) + "\n")
+    tmp.replace(path)
+    log.info("generated %d %s frontend tasks (seed %d) into %s", count, split, seed, path)
+    return path
+
+
+async def resolve_tasks(source: str, limit: int | None, *, seed: int, work_dir: Path,
+                        domain: str = "backend") -> tuple[list[Task], list[InvalidInput], Path]:
+    """(tasks, rejected lines, the JSONL file they came from) for ``--tasks SOURCE`` of
+    `domain` (``backend`` or ``frontend``)."""
     if source in SPLITS:
         count = limit or 100
-        path = work_dir / f"tasks-{source}-seed{seed}-{count}.jsonl"
+        prefix = "frontend-tasks" if domain == "frontend" else "tasks"
+        path = work_dir / f"{prefix}-{source}-seed{seed}-{count}.jsonl"
         if not path.exists():
             work_dir.mkdir(parents=True, exist_ok=True)
-            await generate_split(source, count, seed, path)
+            if domain == "frontend":
+                generate_frontend_split(source, count, seed, path)
+            else:
+                await generate_split(source, count, seed, path)
     else:
         path = Path(source)
         if not path.is_file():
             raise InvalidInput(f"--tasks {source!r} is neither a split ({', '.join(SPLITS)}) "
                                "nor a readable JSONL file")
-    report = load_tasks(path)
+    if domain == "frontend":
+        from sweetrl.colbench.frontend.loader import load_tasks as load_frontend_tasks
+
+        report = load_frontend_tasks(path)
+    else:
+        report = load_tasks(path)
     tasks = report.tasks[:limit] if limit else report.tasks
     return tasks, report.errors, path
 
 
-def read_results(path: Path, tasks: Sequence[LoadedTask], k: int, *, light: bool = False
+def read_results(path: Path, tasks: Sequence[Task], k: int, *, light: bool = False
                  ) -> list[dict[str, Any]]:
     """The records of `tasks` (rollouts 0..k-1) in `path`, in task order.
 
     Args:
         light: drop the bulky fields (dialogue and task) to save memory.
     """
-    order = {(t.task.task_id, r): i for i, t in enumerate(tasks) for r in range(k)}
+    order = {(task_id(t), r): i for i, t in enumerate(tasks) for r in range(k)}
     found: dict[tuple[str, int], dict[str, Any]] = {}
     if path.exists():
         for _, rec in iter_records(path):
@@ -94,21 +120,26 @@ class RunResult:
     usage: dict[str, dict]
     addresses: dict[str, str]
     seconds: float
+    extra: Any = None
+    """What `before_close` returned."""
 
 
-async def run_rollouts(tasks: Sequence[LoadedTask], plan: ServicePlan, config: RolloutConfig,
+async def run_rollouts(tasks: Sequence[Task], plan: ServicePlan, config: RolloutConfig,
                        out: Path, *, retry_failed: bool = False, light: bool = False,
                        ready_timeout: float = 30.0,
                        on_start: Callable[[dict[str, str], int], None] | None = None,
-                       on_record: Callable[[dict[str, Any]], None] | None = None) -> RunResult:
+                       on_record: Callable[[dict[str, Any]], None] | None = None,
+                       before_close: Callable[[RolloutClients, list[dict[str, Any]]], Awaitable[Any]]
+                       | None = None) -> RunResult:
     """Start/reach the services, collect into `out` (resuming), read back the records.
 
     Args:
         on_start: called with the service addresses and the number of dialogues to run.
+        before_close: awaited with the clients and the records while the services still
+            run (e.g. to render screenshots for a report); its result is `RunResult.extra`.
     """
     async with LocalServices(plan) as addresses:
-        async with RolloutClients(policy=addresses["policy"], simulator=addresses["simulator"],
-                                  sandbox=addresses["sandbox"], config=config) as clients:
+        async with RolloutClients(**addresses, config=config) as clients:
             await clients.wait_ready(ready_timeout)
             started = time.monotonic()
             result = await collect(
@@ -116,5 +147,6 @@ async def run_rollouts(tasks: Sequence[LoadedTask], plan: ServicePlan, config: R
                 on_start=None if on_start is None else (lambda n: on_start(addresses, n)))
             seconds = time.monotonic() - started
             usage = {name: u.snapshot() for name, u in clients.usage.items()}
-    return RunResult(result, read_results(out, tasks, config.k, light=light), usage, addresses,
-                     seconds)
+            records = read_results(out, tasks, config.k, light=light)
+            extra = None if before_close is None else await before_close(clients, records)
+    return RunResult(result, records, usage, addresses, seconds, extra)
