@@ -20,8 +20,8 @@ from typing import Any
 from sweetrl.config import doc
 
 SECTION = "cluster"
-GPU_STAGES = frozenset({"collect", "evaluate", "train_critic", "best_of_n", "rank", "train_policy",
-                        "train_rft", "train_mtdpo"})
+GPU_STAGES = frozenset({"collect", "evaluate", "train_critic", "critic_eval", "best_of_n", "rank",
+                        "train_policy", "train_rft", "train_mtdpo"})
 
 
 @dataclass(frozen=True)

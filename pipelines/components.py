@@ -48,6 +48,15 @@ def train_critic(config_json: str, policy: str, trajectories: str, preferences: 
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)
+def critic_eval(config_json: str, policy: str, critic: str, evaluation: str) -> str:
+    """The critic's ranking accuracy on held-out expert-vs-policy dialogue pairs."""
+    from sweetrl.pipeline.runtime import run_stage
+
+    return run_stage("critic_eval", config_json=config_json, policy=policy, critic=critic,
+                     evaluation=evaluation)
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
 def best_of_n(config_json: str, policy: str, trajectories: str) -> str:
     """Step 4: N candidate actions per sampled turn."""
     from sweetrl.pipeline.runtime import run_stage
@@ -99,12 +108,13 @@ def train_mtdpo(config_json: str, policy: str, trajectories: str, preferences: s
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)
 def report(config_json: str, pipeline: str, policy: str, baseline_eval: str, final_eval: str,
-           final_label: str, trajectories: str, preferences: str, critic: str, ranked: str,
-           step_pairs: str, trained: str) -> str:
+           final_label: str, trajectories: str, preferences: str, critic: str, critic_eval: str,
+           ranked: str, step_pairs: str, trained: str) -> str:
     """The run's HTML report."""
     from sweetrl.pipeline.runtime import run_stage
 
     return run_stage("report", config_json=config_json, pipeline=pipeline, policy=policy,
                      baseline_eval=baseline_eval, final_eval=final_eval, final_label=final_label,
                      trajectories=trajectories, preferences=preferences, critic=critic,
-                     ranked=ranked, step_pairs=step_pairs, trained=trained)
+                     critic_eval=critic_eval, ranked=ranked, step_pairs=step_pairs,
+                     trained=trained)

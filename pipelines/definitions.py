@@ -2,7 +2,8 @@
 
 =============  ===========================================================================
 sweet-rl       collect -> preferences -> train critic -> best-of-N -> rank -> step pairs
-               -> train policy -> evaluate; the starting policy is evaluated first
+               -> train policy -> evaluate; the starting policy is evaluated first, and
+               the critic's ranking accuracy on held-out tasks is measured
 rft            collect -> rejection fine-tuning -> evaluate
 mtdpo          collect -> preferences -> multi-turn DPO -> evaluate
 zero-shot      evaluate
@@ -58,11 +59,12 @@ def build(name: str, cluster: "ClusterSettings | None" = None) -> Callable[..., 
 
 
 def _report(task, name, policy, config_json, baseline, final, label, *, trajectories="",
-            preferences="", critic="", ranked="", step_pairs="", trained=""):
+            preferences="", critic="", critic_eval="", ranked="", step_pairs="", trained=""):
     return task(c.report, "report", config_json=config_json, pipeline=name, policy=policy,
                 baseline_eval=baseline, final_eval=final, final_label=label,
                 trajectories=trajectories, preferences=preferences, critic=critic,
-                ranked=ranked, step_pairs=step_pairs, trained=trained).output
+                critic_eval=critic_eval, ranked=ranked, step_pairs=step_pairs,
+                trained=trained).output
 
 
 def _sweet_rl(task, policy, config_json):
@@ -72,6 +74,8 @@ def _sweet_rl(task, policy, config_json):
     prefs = task(c.preferences, "preferences", config_json=config_json, trajectories=data).output
     critic = task(c.train_critic, "train_critic", config_json=config_json, policy=policy,
                   trajectories=data, preferences=prefs).output
+    judged = task(c.critic_eval, "critic_eval", config_json=config_json, policy=policy,
+                  critic=critic, evaluation=baseline).output
     candidates = task(c.best_of_n, "best_of_n", config_json=config_json, policy=policy,
                       trajectories=data).output
     ranked = task(c.rank, "rank", config_json=config_json, policy=policy, critic=critic,
@@ -83,8 +87,8 @@ def _sweet_rl(task, policy, config_json):
     final = task(c.evaluate, "evaluate", config_json=config_json, policy=trained,
                  label="SWEET-RL").output
     return _report(task, "sweet-rl", policy, config_json, baseline, final, "SWEET-RL",
-                   trajectories=data, preferences=prefs, critic=critic, ranked=ranked,
-                   step_pairs=pairs, trained=trained)
+                   trajectories=data, preferences=prefs, critic=critic, critic_eval=judged,
+                   ranked=ranked, step_pairs=pairs, trained=trained)
 
 
 def _rft(task, policy, config_json):

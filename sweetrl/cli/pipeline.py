@@ -97,9 +97,14 @@ def run(
                    "stages are reused", err=True)
         raise typer.Exit(1) from None
     figures = json.loads((out / "figures.json").read_text())
+    ranking = figures.pop("critic_ranking", None)
     for label, f in figures.items():
         typer.echo(f"{label}: % tests passed {f['tests_passed']:.1%}, success {f['success_rate']:.1%} "
                    f"on {f['tasks']} test tasks")
+    if ranking and ranking.get("accuracy") is not None:
+        lo, hi = ranking["accuracy_ci95"]
+        typer.echo(f"critic ranking accuracy on held-out tasks: {ranking['accuracy']:.1%} "
+                   f"[{lo:.1%}, {hi:.1%}] over {ranking['pairs']} pairs")
     typer.echo(f"done in {time.monotonic() - started:.0f} s; report: {report}")
 
 

@@ -49,13 +49,16 @@ def test_sweet_rl_runs_reports_and_reuses_stages(env):
                   "--out", str(out), cwd=root)
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
     log = first.stdout + first.stderr
-    for stage in ("collect", "preferences", "train_critic", "best_of_n", "rank", "step_pairs",
-                  "train_policy", "evaluate", "report"):
+    for stage in ("collect", "preferences", "train_critic", "critic_eval", "best_of_n", "rank",
+                  "step_pairs", "train_policy", "evaluate", "report"):
         assert f"stage {stage} done" in log, stage
     html = (out / "report.html").read_text()
     assert "Held-out evaluation" in html and "SWEET-RL" in html and "data:image/png;base64" in html
     assert "critic advantage" in html
     figures = json.loads((out / "figures.json").read_text())
+    ranking = figures.pop("critic_ranking")
+    assert ranking["pairs"] == 2 and ranking["use_ground_truth"] is True  # expert beat the tiny policy
+    assert "critic ranking accuracy on held-out tasks" in first.stdout
     assert set(figures) == {f"zero-shot {model}", "SWEET-RL"}
     assert all(f["tasks"] == 2 for f in figures.values())
     store = root / "store" / "sweetrl" / "pipelines"
@@ -67,7 +70,7 @@ def test_sweet_rl_runs_reports_and_reuses_stages(env):
                    "--out", str(root / "run2"), cwd=root)
     assert second.returncode == 0, second.stderr[-4000:]
     log2 = second.stdout + second.stderr
-    assert log2.count("inputs unchanged, reusing") >= 10
+    assert log2.count("inputs unchanged, reusing") >= 11
     assert "train_critic: step" not in log2 and "dialogue 1 finished" not in log2
     assert (root / "run2" / "report.html").read_text() == html
 

@@ -14,6 +14,7 @@ collect             trajectories.jsonl, summary.json                      step 1
 evaluate            results.jsonl, summary.json, report.html              metrics
 preferences         pairs.jsonl, stats.json                               step 2
 train_critic        HF checkpoint (+ sweet_metrics.jsonl)                 step 3
+critic_eval         stats.json (held-out ranking accuracy), scores.jsonl  ablation
 best_of_n           candidates.jsonl                                      step 4
 rank                ranked.jsonl, samples.json (per-turn advantages)      step 5
 step_pairs          pairs.jsonl, stats.json                               step 6
@@ -24,10 +25,11 @@ report              report.html, figures.json                             -
 ==================  ====================================================  ==========
 """
 
+from sweetrl.pipeline.stages.critic_eval import critic_eval
 from sweetrl.pipeline.stages.data import best_of_n, preferences, rank, step_pairs
 from sweetrl.pipeline.stages.report import report
 from sweetrl.pipeline.stages.rollouts import collect, evaluate
 from sweetrl.pipeline.stages.training import train_critic, train_mtdpo, train_policy, train_rft
 
-__all__ = ["collect", "evaluate", "preferences", "train_critic", "best_of_n", "rank",
+__all__ = ["collect", "evaluate", "preferences", "train_critic", "critic_eval", "best_of_n", "rank",
            "step_pairs", "train_policy", "train_rft", "train_mtdpo", "report"]

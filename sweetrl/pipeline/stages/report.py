@@ -33,14 +33,15 @@ def _metrics(checkpoint: str) -> list[dict[str, Any]]:
 
 def report(config_json: str, pipeline: str, policy: str, baseline_eval: str, final_eval: str,
            final_label: str, trajectories: str = "", preferences: str = "", critic: str = "",
-           ranked: str = "", step_pairs: str = "", trained: str = "") -> str:
+           critic_eval: str = "", ranked: str = "", step_pairs: str = "", trained: str = "") -> str:
     """Write the run's report; returns its URI (the HTML file inside it)."""
     from sweetrl.pipeline.report import ReportData, render
 
     config = loop_config(config_json)
-    inputs = {"pipeline": pipeline, "policy": policy, "baseline_eval": baseline_eval, "final_eval": final_eval,
-              "final_label": final_label, "trajectories": trajectories, "preferences": preferences,
-              "critic": critic, "ranked": ranked, "step_pairs": step_pairs, "trained": trained}
+    inputs = {"pipeline": pipeline, "policy": policy, "baseline_eval": baseline_eval,
+              "final_eval": final_eval, "final_label": final_label, "trajectories": trajectories,
+              "preferences": preferences, "critic": critic, "critic_eval": critic_eval,
+              "ranked": ranked, "step_pairs": step_pairs, "trained": trained}
     out = StageOutput("report", inputs, bucket=config.bucket, prefix=config.prefix)
     name = f"{pipeline}-{out.key}"
     local = envs.SWEET_HOME / "pipeline" / "reports" / f"{name}.html"
@@ -71,6 +72,15 @@ def report(config_json: str, pipeline: str, policy: str, baseline_eval: str, fin
     for label, uri in (("trajectory preference pairs", preferences), ("step-level pairs", step_pairs)):
         if uri:
             data.data.append((label, json.dumps(manifest_metadata(uri))))
+    judged: dict[str, Any] = {}
+    if critic_eval:
+        judged = read_json(critic_eval, "stats.json")
+        acc = judged.get("accuracy")
+        lo, hi = judged.get("accuracy_ci95", [0, 1])
+        data.data.append((
+            "critic ranking accuracy on held-out tasks (scripted expert vs the policy; "
+            + ("with" if judged.get("use_ground_truth") else "without") + " training-time information)",
+            "no pair" if acc is None else f"{acc:.1%} [{lo:.1%}, {hi:.1%}] over {judged['pairs']} pairs"))
     if ranked:
         data.samples = read_json(ranked, "samples.json")
     data.outputs = {k: v for k, v in inputs.items() if v and "://" in v}
@@ -81,6 +91,9 @@ def report(config_json: str, pipeline: str, policy: str, baseline_eval: str, fin
     figures = {label: {k: s.get(k) for k in ("tests_passed", "tests_passed_ci95", "success_rate",
                                              "success_ci95", "mean_turns", "tasks")}
                for label, s in data.evaluations}
+    if judged:
+        figures["critic_ranking"] = {k: judged.get(k) for k in ("accuracy", "accuracy_ci95", "pairs",
+                                                                "use_ground_truth")}
     (folder / "figures.json").write_text(json.dumps(figures, indent=2) + "\n")
     uri = out.publish(folder, kind="files", metadata={"pipeline": pipeline, "figures": figures})
     local.parent.mkdir(parents=True, exist_ok=True)

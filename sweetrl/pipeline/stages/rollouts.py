@@ -99,20 +99,20 @@ async def _collect(config: LoopConfig, policy: str, work: Path) -> tuple[list[di
     figures: dict[str, Any] = {"policy": summarize(run.records).to_json(), "failed": failed,
                                "seconds": round(run.seconds, 1)}
     if config.expert_fraction > 0:
-        experts = await _expert_rollouts(config, tasks, work)
+        experts = await expert_rollouts(config, tasks, work, config.expert_fraction)
         records += experts
         figures["expert_dialogues"] = len(experts)
         figures["expert_success"] = sum(bool(r.get("success")) for r in experts)
     return records, figures
 
 
-async def _expert_rollouts(config: LoopConfig, tasks, work: Path) -> list[dict[str, Any]]:
-    """One scripted-expert rollout for a seeded `expert_fraction` of the tasks."""
+async def expert_rollouts(config: LoopConfig, tasks, work: Path, fraction: float) -> list[dict[str, Any]]:
+    """One scripted-expert rollout for a seeded `fraction` of the tasks (rollout index k)."""
     from sweetrl.colbench.rollout.expert import as_demonstrations, expert_script
     from sweetrl.colbench.rollout.fakes import ScriptedPolicy
     from sweetrl.colbench.rollout.run import run_rollouts
 
-    count = math.ceil(config.expert_fraction * len(tasks))
+    count = math.ceil(fraction * len(tasks))
     chosen = sorted(random.Random(config.seed).sample(range(len(tasks)), count))
     picked = [tasks[i] for i in chosen if tasks[i].hidden_facts]
     with ScriptedPolicy(expert_script(picked, config.max_turns)) as expert:
