@@ -17,7 +17,8 @@ from pathlib import Path
 
 import typer
 
-from sweetrl.cli.eval import (CONFIG, DIALOGUES, ENGINE, FRONTEND_MAX_TOKENS, LIMIT, MAX_TOKENS,
+from sweetrl.cli.eval import (CONFIG, DIALOGUES, ENGINE, FRONTEND_MAX_TOKENS,
+                              FRONTEND_POLICY_TIMEOUT_S, LIMIT, MAX_TOKENS,
                               MAX_TURNS, POLICY, POLICY_ADDRESS, POLICY_CONCURRENCY,
                               RENDERER_ADDRESS, RETRY_FAILED, SANDBOX_ADDRESS, SEED, SETS,
                               SIMULATOR, SIMULATOR_ADDRESS, SIMULATOR_MODEL, TASK_SEED, Engine,
@@ -97,7 +98,8 @@ def frontend(
 
     rollout = rollout_config(set_, k=k, temperature=temperature, max_tokens=max_tokens,
                              max_turns=max_turns, seed=seed, dialogues=dialogues,
-                             policy_concurrency=policy_concurrency)
+                             policy_concurrency=policy_concurrency,
+                             policy_timeout_s=FRONTEND_POLICY_TIMEOUT_S)
     plan = service_plan(policy, engine, simulator, None, policy_address, simulator_address,
                         None, config, set_, domain="frontend", renderer_address=renderer_address)
     run, rejected = execute(tasks, limit, task_seed, plan, rollout, out, work_dir=out.parent,

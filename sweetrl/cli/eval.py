@@ -68,6 +68,9 @@ SIMULATOR_ADDRESS = typer.Option(None, "--simulator-address",
 SANDBOX_ADDRESS = typer.Option(None, "--sandbox-address", help="host:port of a running sandbox service.")
 RENDERER_ADDRESS = typer.Option(None, "--renderer-address",
                                 help="host:port of a running renderer service.")
+# A frontend turn may write a whole page (4x the backend's tokens), so its deadline is
+# longer too: 32 such turns batched on a CPU policy server take well over 10 minutes.
+FRONTEND_POLICY_TIMEOUT_S = 1800.0
 FRONTEND_MAX_TOKENS = typer.Option(
     1024, "--max-tokens", min=1, help="Tokens per agent turn (a page needs room: a snippet "
     "cut before its closing tag is no snippet).")
@@ -175,7 +178,8 @@ def frontend(
 
     rollout = rollout_config(set_, k=k, temperature=temperature, max_tokens=max_tokens,
                              max_turns=max_turns, seed=seed, dialogues=dialogues,
-                             policy_concurrency=policy_concurrency)
+                             policy_concurrency=policy_concurrency,
+                             policy_timeout_s=FRONTEND_POLICY_TIMEOUT_S)
     plan = service_plan(policy, engine, simulator, None, policy_address, simulator_address,
                         None, config, set_, domain="frontend", renderer_address=renderer_address)
     reference, reference_name = None, ""
