@@ -58,7 +58,7 @@ class LoopConfig:
     dialogues: int = doc("Dialogues in progress at once in collection and evaluation.", 24)
     candidates: int = doc("Best-of-N: candidate actions sampled per turn (paper: 16).", 4)
     turn_fraction: float = doc("Share of the offline turns resampled for step pairs (paper: 0.1).",
-                               0.25)
+                               0.1)
     pairs_per_turn: int = doc("Step pairs drawn per resampled turn (paper: 4).", 2)
     use_ground_truth: bool = doc("Give the critic the training-time information (the "
                                  "ablation sets false).", True)

@@ -69,9 +69,14 @@ def report(config_json: str, pipeline: str, policy: str, baseline_eval: str, fin
         if "expert_dialogues" in figures:
             data.data.append(("scripted-expert demonstrations",
                               f"{figures['expert_dialogues']} ({figures['expert_success']} succeeded)"))
-    for label, uri in (("trajectory preference pairs", preferences), ("step-level pairs", step_pairs)):
-        if uri:
-            data.data.append((label, json.dumps(manifest_metadata(uri))))
+    if preferences:
+        meta = manifest_metadata(preferences)
+        data.data.append(("trajectory preference pairs", f"{meta.get('pairs')} pairs over "
+                          f"{meta.get('tasks_with_pairs')} tasks ({meta.get('trajectories')} dialogues)"))
+    if step_pairs:
+        meta = manifest_metadata(step_pairs)
+        data.data.append(("step-level pairs", f"{meta.get('pairs')} pairs over {meta.get('turns')} "
+                          f"turns, mean critic margin {meta.get('mean_margin', 0.0):.4f}"))
     judged: dict[str, Any] = {}
     if critic_eval:
         judged = read_json(critic_eval, "stats.json")
