@@ -39,9 +39,13 @@ class RolloutConfig:
     initial_backoff_s: float = doc("Wait before the first retry; doubles after each "
                                    "further failed attempt.", 0.5)
     max_backoff_s: float = doc("Longest wait between two attempts.", 8.0)
-    policy_timeout_s: float = doc("Deadline of one policy call (one agent turn), in seconds.",
-                                  600.0)
-    simulator_timeout_s: float = doc("Deadline of one simulator call, in seconds.", 300.0)
+    policy_timeout_s: float = doc(
+        "Deadline of one policy call (one agent turn), in seconds. Generous: on a CPU box "
+        "32 batched 256-token turns with long dialogues took over 600 s under load.", 1200.0)
+    simulator_timeout_s: float = doc(
+        "Deadline of one simulator call, in seconds. An LLM human sharing a busy policy "
+        "engine queues behind the agent's turns (300 s failed 83 of 100 dialogues on a "
+        "loaded 2-core box).", 1200.0)
     sandbox_timeout_s: float = doc("Deadline of one sandbox evaluation, in seconds.", 120.0)
     renderer_timeout_s: float = doc("Deadline of one render or judgement, in seconds.", 120.0)
 
