@@ -72,6 +72,11 @@ class SlotFailure(Exception):
     """The slot's zygote died, hung or broke protocol."""
 
 
+class SlotDead(SlotFailure):
+    """The slot's zygote was already gone before a run was sent to it (it died while idle,
+    e.g. from something a previous run left behind): not the next code's doing."""
+
+
 class Slot:
     """One jailed fork server and the pipes to it."""
 
@@ -145,8 +150,9 @@ class Slot:
             raise SlotFailure(f"zygote garbled its channel ({type(exc).__name__})") from None
 
     async def run(self, code: str, calls: list[str]) -> RunOutput:
-        if self.proc is None or self.proc.returncode is not None:
-            raise SlotFailure("slot is not running")
+        if self.proc is None or self.proc.returncode is not None or (
+                self.proc.stdout is not None and self.proc.stdout.at_eof()):
+            raise SlotDead("slot is not running")
         self.seq += 1
         self.runs += 1
         seq = self.seq
@@ -275,7 +281,13 @@ class SandboxPool:
         self._busy += 1
         try:
             try:
-                out = await slot.run(code, calls)
+                try:
+                    out = await slot.run(code, calls)
+                except SlotDead as exc:  # died while idle: run this code on a fresh zygote
+                    log.warning("sandbox slot %d had died while idle (%s; stderr: %s); restarting "
+                                "it before this run", slot.index, exc, slot.stderr_tail() or "-")
+                    await self._restart(slot)
+                    out = await slot.run(code, calls)
             except SlotFailure as exc:
                 log.warning("sandbox slot %d failed (%s; stderr: %s); restarting it",
                             slot.index, exc, slot.stderr_tail() or "-")

@@ -48,6 +48,18 @@ async def test_a_cancelled_run_recycles_its_slot(pool):
     assert (await Evaluator(pool).evaluate(EvalItem(INC, INC_RIGHT))).success
 
 
+@pytest.mark.isolation
+@requires_strict
+async def test_a_zygote_that_died_while_idle_does_not_fail_the_next_run(pool):
+    restarts = pool.restarts
+    slot = pool._slots[0]
+    slot.proc.kill()  # as if something a previous run left behind took it down later
+    await slot.proc.wait()
+    await asyncio.sleep(0.05)
+    assert (await Evaluator(pool).evaluate(EvalItem(INC, INC_RIGHT))).success
+    assert pool.restarts == restarts + 1
+
+
 @requires_root  # a dedicated uid per slot is what lets the zygote sweep without a pid namespace
 async def test_process_level_judges_and_sweeps_quickly():
     async with SandboxPool(small_config(isolation="process", slots=1)) as pool:
