@@ -6,6 +6,7 @@ Run from the repository root::
         [--dialogues 16] [--concurrency 8] [--in-flight 16] [--max-tokens 24] [--max-turns 10]
         [--temperature 1.0] [--simulator scripted] [--repeats 1] [--order ours-first]
         [--threads 1] [--backend transformers] [--policy-address HOST:PORT]
+        [--simulator-model smollm2-135m-instruct]
 
 What it measures: completed ColBench backend dialogues per minute (and generated
 tokens per second) when collecting rollouts through the real services -- a policy
@@ -48,6 +49,11 @@ with at least one call in flight; mean calls in flight), and the policy engine's
 batch size per decoding step (``sweet_serving_batch_size`` histogram). Target
 (issue 4): ours >= 1.5x lock-step dialogues/min. The last stdout line is one JSON
 object.
+
+``--simulator-model`` gives the ``llm`` human a model server of its own (the paper's
+setting: the human is a separate, larger LLM), started here with the same engine and
+``--threads``: a lock-step loop leaves each server idle while the other works, our
+collector keeps both busy. Without it the human's calls share the policy's engine.
 
 ``--policy-address`` measures against a running policy server instead (e.g. CUDA vLLM
 in the cluster, where a decoding step costs about the same for 1 or 32 sequences and
@@ -103,6 +109,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--repeats", type=int, default=1, help="2: both orders, averaged")
     p.add_argument("--order", default="ours-first", choices=("ours-first", "lockstep-first"))
     p.add_argument("--policy-address", default=None, help="use this running policy server")
+    p.add_argument("--simulator-model", default=None,
+                   help="llm human on its own model server (implies --simulator llm)")
     return p.parse_args(argv)
 
 
@@ -167,9 +175,10 @@ def engine_counters(backend: str) -> dict[str, float]:
 
 
 async def measure(name: str, runner, tasks, clients, services, backend: str, workdir: Path) -> dict:
-    policy = services.services.get("policy")
-    if policy is not None:
-        await policy.backend.reset_prefix_cache()
+    for name in ("policy", "simulator_policy"):
+        server = services.services.get(name)
+        if server is not None:
+            await server.backend.reset_prefix_cache()
     clients.reset_usage()
     before = engine_counters(backend)
     started = time.monotonic()
@@ -194,10 +203,16 @@ async def measure(name: str, runner, tasks, clients, services, backend: str, wor
 async def amain(args) -> dict:
     tasks = bench_tasks(args.dialogues)
     overrides = {"sandbox.engine.slots": "2", "policy.transformers.prefix_cache_tokens": "65536"}
+    if args.simulator_model:
+        args.simulator = "llm"
+        overrides["simulator_policy.transformers.prefix_cache_tokens"] = "65536"
     if args.threads:
         overrides["policy.transformers.torch_threads"] = str(args.threads)
+        if args.simulator_model:
+            overrides["simulator_policy.transformers.torch_threads"] = str(args.threads)
     plan = ServicePlan(policy_model=args.model, policy_backend=args.backend, simulator=args.simulator,
-                       policy_address=args.policy_address, overrides=overrides)
+                       simulator_model=args.simulator_model, policy_address=args.policy_address,
+                       overrides=overrides)
     config = RolloutConfig(k=1, temperature=args.temperature, max_tokens=args.max_tokens,
                            max_turns=args.max_turns, seed=args.seed,
                            max_dialogues=args.in_flight or 2 * args.concurrency,
@@ -228,7 +243,8 @@ def report(args, runs: list[dict]) -> dict:
         return sum(values) / len(values)
 
     print(f"\nCollection throughput: {args.dialogues} dialogues, model {args.model} ({args.backend}), "
-          f"{args.simulator} simulator, {args.concurrency} policy calls in flight (ours: "
+          f"{args.simulator} simulator{' on ' + args.simulator_model if args.simulator_model else ''}, "
+          f"{args.concurrency} policy calls in flight (ours: "
           f"{args.in_flight or 2 * args.concurrency} dialogues), max {args.max_tokens} tokens "
           f"x {args.max_turns} turns, temperature {args.temperature}, {args.threads or 'default'} "
           "torch thread(s)\n")

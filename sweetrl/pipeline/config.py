@@ -16,6 +16,9 @@ reward-1.0 trajectory against lower ones) no pair to learn from. ``expert_fracti
 adds, for that share of the training tasks, one more rollout by a scripted expert that
 asks about every hidden fact and then answers with the ground truth, run through the
 same simulator and sandbox. The paper collects from the policy only: set 0 there.
+Frontend: the expert answers its first turn with the target page itself (similarity
+near 1); the frontend rule (a similarity gap) usually finds pairs in the policy's own
+rollouts, so ``pipelines/configs/frontend.yaml`` sets a smaller share.
 """
 
 from __future__ import annotations
@@ -40,10 +43,16 @@ class LoopConfig:
                             "policy (the pipeline's ``policy`` argument).", "")
     backend: Literal["transformers", "vllm"] = doc(
         "Engine of the policy/critic servers the stages start (vllm on GPUs).", "transformers")
-    simulator: Literal["scripted", "llm"] = doc(
-        "Simulated human: 'scripted' (hidden facts) or 'llm' (the policy server plays it).",
-        "scripted")
-    domain: Literal["backend"] = doc("ColBench domain of the tasks.", "backend")
+    simulator: Literal["scripted", "llm", "vlm"] = doc(
+        "Simulated human: 'scripted' (backend: hidden facts; frontend: visual diff), 'llm' "
+        "(backend: the policy server plays it) or 'vlm' (frontend: an OpenAI-compatible "
+        "multimodal endpoint, configured with SWEET_SIMULATOR__VLM__*).", "scripted")
+    domain: Literal["backend", "frontend"] = doc(
+        "ColBench domain: 'backend' (Python functions, sandbox) or 'frontend' (Tailwind pages, "
+        "renderer; pipelines/configs/frontend.yaml has its embedded scale).", "backend")
+    renderer_address: str = doc(
+        "Frontend: host:port of a running renderer service (the Helm chart's); '' starts one "
+        "inside each stage that needs it (Chromium: set-up's 'render' extra).", "")
     task_seed: int = doc("Seed of the generated task splits.", 0)
     train_tasks: int = doc("Training tasks collected on.", 8)
     test_tasks: int = doc("Held-out test tasks evaluated on (greedy, one rollout each).", 10)
@@ -84,6 +93,12 @@ class LoopConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
         if self.candidates < 2:
             raise ValueError("candidates must be >= 2 (pairs need a better and a worse half)")
+        from sweetrl.colbench.rollout.services import SIMULATORS
+
+        allowed = SIMULATORS[self.domain]
+        if self.simulator not in allowed:
+            raise ValueError(f"simulator {self.simulator!r} does not play {self.domain} tasks; "
+                             f"one of {', '.join(allowed)}")
         for name in ("expert_fraction", "turn_fraction"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)!r}")

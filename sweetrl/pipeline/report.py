@@ -1,7 +1,8 @@
 """The run report: one self-contained HTML page with tables and plots.
 
-Sections: the evaluation figures of every policy the run evaluated (% tests passed and
-success rate with their 95% intervals, mean turns and questions); learning curves of
+Sections: the evaluation figures of every policy the run evaluated (backend: % tests
+passed and success rate with their 95% intervals, mean turns and questions; frontend:
+mean similarity with its interval, turns, pages rendered); learning curves of
 every trainer (training loss per optimizer step, held-out loss/accuracy per epoch,
 read from the checkpoints' ``sweet_metrics.jsonl``); the data the loop produced
 (dialogues, preference pairs, step pairs); and a few training dialogues with the
@@ -43,28 +44,53 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _interval(summary: dict[str, Any], key: str) -> str:
+def _interval(summary: dict[str, Any], key: str, ci_key: str, fmt: str = PCT) -> str:
     value = summary.get(key)
-    ci = summary.get({"tests_passed": "tests_passed_ci95", "success_rate": "success_ci95"}[key]) \
-        or [None, None]
+    ci = summary.get(ci_key) or [None, None]
     if value is None:
         return "-"
     if ci[0] is None:
-        return PCT.format(value)
-    return f"{PCT.format(value)} <small>[{PCT.format(ci[0])}, {PCT.format(ci[1])}]</small>"
+        return fmt.format(value)
+    return f"{fmt.format(value)} <small>[{fmt.format(ci[0])}, {fmt.format(ci[1])}]</small>"
+
+
+def _backend_row(s: dict[str, Any]) -> tuple[Any, ...]:
+    return (_interval(s, "tests_passed", "tests_passed_ci95"),
+            _interval(s, "success_rate", "success_ci95"),
+            f"{s.get('mean_turns', 0):.2f}", f"{s.get('mean_questions', 0):.2f}",
+            PCT.format(s.get("answered_fraction", 0.0)), s.get("failures", 0))
+
+
+def _frontend_row(s: dict[str, Any]) -> tuple[Any, ...]:
+    return (_interval(s, "similarity", "similarity_ci95", "{:.4f}"), f"{s.get('mean_turns', 0):.2f}",
+            f"{s.get('mean_renders', 0):.2f}", PCT.format(s.get("no_answer_fraction", 0.0)),
+            s.get("failures", 0))
+
+
+_TABLES = {
+    "backend": (("% tests passed [95% CI]", "success [95% CI]", "mean turns", "mean questions",
+                 "answered", "failed"), _backend_row,
+                "% tests passed: mean fraction of hidden tests passed per task, 95% bootstrap "
+                "interval over tasks. Success: all tests passed, 95% Wilson interval."),
+    "frontend": (("mean similarity [95% CI]", "mean turns", "mean pages rendered",
+                  "no answer", "failed"), _frontend_row,
+                 "Similarity: the renderer judge's similarity of the answer's page to the "
+                 "target's (CLIP cosine with CLIP weights, else the weight-free structural "
+                 "score), per-task means with a 95% bootstrap interval over tasks. No answer: "
+                 "no page ever rendered, judged as a black image."),
+}
 
 
 def _evaluation_table(rows: Sequence[tuple[str, dict[str, Any]]]) -> str:
-    head = ("policy", "tasks", "% tests passed [95% CI]", "success [95% CI]", "mean turns",
-            "mean questions", "answered", "failed")
-    body = []
-    for label, s in rows:
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in (
-            _e(label), s.get("tasks", "-"), _interval(s, "tests_passed"), _interval(s, "success_rate"),
-            f"{s.get('mean_turns', 0):.2f}", f"{s.get('mean_questions', 0):.2f}",
-            PCT.format(s.get("answered_fraction", 0.0)), s.get("failures", 0))) + "</tr>")
-    return ("<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>" + "".join(body)
-            + "</table>")
+    """Backend or frontend columns, by the summaries' fields (a frontend one has a similarity)."""
+    if not rows:
+        return "<p>none</p>"
+    domain = "frontend" if any("similarity" in s for _, s in rows) else "backend"
+    columns, row, note = _TABLES[domain]
+    body = ["<tr>" + "".join(f"<td>{c}</td>" for c in (_e(label), s.get("tasks", "-"), *row(s)))
+            + "</tr>" for label, s in rows]
+    return ("<table><tr>" + "".join(f"<th>{h}</th>" for h in ("policy", "tasks", *columns))
+            + "</tr>" + "".join(body) + f"</table><p>{_e(note)}</p>")
 
 
 def _png(fig) -> str:
@@ -147,15 +173,13 @@ def render(report: ReportData) -> str:
                       for k, v in report.outputs.items())
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{_e(report.title)}</title>
 <style>{STYLE}</style></head><body><h1>{_e(report.title)}</h1>
-<h2>Held-out evaluation</h2>{_evaluation_table(report.evaluations) if report.evaluations else "<p>none</p>"}
-<p>% tests passed: mean fraction of hidden tests passed per task, 95% bootstrap interval over
-tasks. Success: all tests passed, 95% Wilson interval.</p>
+<h2>Held-out evaluation</h2>{_evaluation_table(report.evaluations)}
 <h2>Learning curves</h2>{_curves(report.curves) if report.curves else "<p>No trainer ran.</p>"}
 <h2>Data</h2><table>{data}</table>
 <h2>Critic scores on training dialogues</h2>
 <p>The critic's advantage of each agent turn: beta x (critic - reference) mean token
-log-probability, given the hidden ground truth. A useful critic scores the turns of
-successful dialogues above those of failed ones.</p>{_samples(report.samples)}
+log-probability, given the hidden ground truth (training-time information). A useful
+critic scores the turns of successful dialogues above those of failed ones.</p>{_samples(report.samples)}
 <h2>Settings</h2><table>{settings}</table>
 <h2>Outputs</h2><table>{outputs}</table></body></html>
 """

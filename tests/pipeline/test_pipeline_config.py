@@ -39,3 +39,24 @@ def test_yaml_section(tmp_path):
 def test_bad_settings_are_named(text, field):
     with pytest.raises(InvalidInput, match=field):
         loop_config(text)
+
+
+@pytest.mark.parametrize("domain, simulator, ok", [
+    ("backend", "scripted", True), ("backend", "llm", True), ("backend", "vlm", False),
+    ("frontend", "scripted", True), ("frontend", "vlm", True), ("frontend", "llm", False)])
+def test_the_simulator_must_play_the_domain(domain, simulator, ok):
+    text = json.dumps({"domain": domain, "simulator": simulator})
+    if ok:
+        assert loop_config(text).domain == domain
+    else:
+        with pytest.raises(InvalidInput, match=f"simulator '{simulator}' does not play {domain}"):
+            loop_config(text)
+
+
+def test_frontend_config_file_is_valid():
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "pipelines" / "configs" / "frontend.yaml"
+    config = loop_config(path=str(path))
+    assert config.domain == "frontend" and config.simulator == "scripted"
+    assert int(config.critic["max_length"]) >= 4096  # the critic sees the target page first

@@ -83,3 +83,29 @@ def test_a_stage_without_data_stops_the_run_with_its_reason(env):
     log = run.stdout + run.stderr
     assert "no trajectory preference pair" in log and "expert_fraction" in log
     assert "run the same command again" in log
+
+
+def test_frontend_variant_runs_on_the_renderer(env):
+    from sweetrl.render.browser import unavailable_reason
+
+    reason = unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    root, model, environ = env
+    out = root / "front"
+    run = sweet(environ, "run", "sweet-rl", "--local", "--policy", str(model), *SCALE,
+                "--set", "domain=frontend", "--set", "train_tasks=2", "--set", "critic.max_length=8192",
+                "--set", "policy.max_length=8192", "--out", str(out), cwd=root)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    html = (out / "report.html").read_text()
+    assert "SWEET-RL on ColBench frontend" in html and "mean similarity [95% CI]" in html
+    figures = json.loads((out / "figures.json").read_text())
+    ranking = figures.pop("critic_ranking")
+    assert ranking["pairs"] == 2  # the expert's page beats the tiny policy's (no page: black)
+    for label, f in figures.items():
+        assert f["tasks"] == 2 and 0.0 <= f["similarity"] <= 1.0, label
+    collected = root / "store" / "sweetrl" / "pipelines" / "collect"
+    records = [json.loads(line) for d in collected.iterdir()
+               for line in (d / "trajectories.jsonl").read_text().splitlines()]
+    fronts = [r for r in records if r.get("domain") == "frontend"]
+    assert fronts and any(r.get("expert") and r["reward"] > 0.9 for r in fronts)

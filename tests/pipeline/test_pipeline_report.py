@@ -35,3 +35,11 @@ def test_report_has_tables_plots_and_scores():
 def test_report_without_training():
     html = render(ReportData(title="zero-shot", evaluations=[("zero-shot", summary(0.0, 0.0))]))
     assert "No trainer ran." in html and "No dialogue was scored." in html
+
+
+def test_frontend_report_shows_similarity():
+    frontend = {"tasks": 4, "similarity": 0.4321, "similarity_ci95": [0.3, 0.55], "mean_turns": 2.0,
+                "mean_renders": 1.5, "no_answer_fraction": 0.25, "failures": 1}
+    html = render(ReportData(title="f", evaluations=[("zero-shot", frontend)]))
+    assert "mean similarity [95% CI]" in html and "0.4321 <small>[0.3000, 0.5500]</small>" in html
+    assert "25.0%" in html and "tests passed" not in html

@@ -9,6 +9,10 @@ policy; it runs behind `fakes.ScriptedPolicy` so that its dialogues go through t
 simulator, environment and sandbox as the policy's and come out as ordinary trajectory
 records.
 
+`frontend_expert_script` is its frontend counterpart: it answers the first turn with
+the target page itself (``I WANT TO ANSWER:`` and the ground-truth HTML), so its
+render matches the target's and the judge gives it a similarity near 1.
+
 `as_demonstrations` turns those records into training data: each agent turn drops the
 fake server's transcript ``input`` (trainers then render the recorded chat with the
 real model's template), and the record is marked ``expert: true`` with its own rollout
@@ -22,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sweetrl.colbench.backend.loader import LoadedTask
+from sweetrl.colbench.frontend.tasks import FrontendTask
 
 EXPERT_MODEL = "scripted-expert"
 
@@ -41,6 +46,18 @@ def expert_script(tasks: Sequence[LoadedTask], max_turns: int):
         words = " and ".join(facts[asked].keywords[:2]) or facts[asked].name.replace("_", " ")
         return (f"I need to know how the {words} should work before writing code.\n"
                 f"OUTPUT: How should the function handle the {words}?")
+
+    return script
+
+
+def frontend_expert_script(tasks: Sequence[FrontendTask]):
+    """The agent function of frontend dialogues of `tasks`: the target page, at once."""
+    by_problem = {t.problem_description.strip(): t for t in tasks}
+
+    def script(chat: list[tuple[str, str]]) -> str:
+        problem = next(content for role, content in chat if role == "user").strip()
+        return ("This is the page as described.\n"
+                f"OUTPUT: I WANT TO ANSWER: {by_problem[problem].ground_truth.strip()}")
 
     return script
 

@@ -2,7 +2,7 @@
 
 For the held-out test tasks of an evaluation, the scripted expert
 (`sweetrl.colbench.rollout.expert`) runs one dialogue each through the same simulator
-and sandbox; each task where the expert's reward beats the evaluated policy's gives a
+and sandbox (frontend: renderer); each task where the expert's reward beats the evaluated policy's gives a
 pair (expert chosen). The critic scores both dialogues (ScoreDialogue: the sum of its
 per-turn advantages, with the ground truth when it was trained with it), and the
 ranking accuracy is the share of pairs it orders right, with a 95% Wilson interval.
@@ -24,11 +24,22 @@ from sweetrl.pipeline.stagecache import StageOutput, fetch
 log = logging.getLogger(__name__)
 
 
+def _task(domain: str, record: dict[str, Any]):
+    """The task of an evaluation record, as the domain's loader parses it."""
+    where = f"task {record['task_id']}"
+    if domain == "frontend":
+        from sweetrl.colbench.frontend.tasks import FrontendTask
+
+        return FrontendTask.from_json(record["task"], where, default_id=record["task_id"])
+    from sweetrl.colbench.backend.loader import parse_line
+
+    return parse_line(record["task"], where, default_id=record["task_id"])
+
+
 def critic_eval(config_json: str, policy: str, critic: str, evaluation: str) -> str:
     """Held-out ranking accuracy of `critic` on expert-vs-policy pairs of `evaluation`'s tasks."""
     from services.critic import app as critic_app
     from sweetrl.api.v1 import common_pb2, critic_pb2, critic_pb2_grpc
-    from sweetrl.colbench.backend.loader import parse_line
     from sweetrl.colbench.rollout.evaluate import wilson_interval
     from sweetrl.pipeline.stages.data import _with_server
     from sweetrl.pipeline.stages.rollouts import expert_rollouts
@@ -46,12 +57,12 @@ def critic_eval(config_json: str, policy: str, critic: str, evaluation: str) -> 
     records = [json.loads(line) for line in fetch(evaluation, "results.jsonl").read_text().splitlines()
                if line.strip()]
     records = [r for r in records if r.get("error") is None and r.get("reward") is not None]
-    tasks = [parse_line(r["task"], f"task {r['task_id']}", default_id=r["task_id"]) for r in records]
+    tasks = [_task(config.domain, r) for r in records]
     experts = asyncio.run(expert_rollouts(config, tasks, out.work, 1.0))
     expert_by_task = {r["task_id"]: r for r in experts if r.get("reward") is not None}
     pairs = [(expert_by_task[r["task_id"]], r) for r in records
              if r["task_id"] in expert_by_task and expert_by_task[r["task_id"]]["reward"] > r["reward"]]
-    domain = {"backend": common_pb2.DOMAIN_BACKEND}[config.domain]
+    domain = {"backend": common_pb2.DOMAIN_BACKEND, "frontend": common_pb2.DOMAIN_FRONTEND}[config.domain]
 
     def request(record: dict[str, Any]):
         traj = parse_trajectory(record)
@@ -78,7 +89,9 @@ def critic_eval(config_json: str, policy: str, critic: str, evaluation: str) -> 
     stats = {"pairs": len(scores), "correct": right,
              "accuracy": right / len(scores) if scores else None, "accuracy_ci95": [lo, hi],
              "use_ground_truth": config.use_ground_truth,
-             "expert_success": sum(r["reward"] == 1.0 for r in experts), "tasks": len(records)}
+             "expert_success": sum(r["reward"] == 1.0 for r in experts),
+             "expert_reward": sum(r["reward"] for r in experts) / max(1, len(experts)),
+             "tasks": len(records)}
     log.info("critic_eval: %d of %d held-out pairs ranked right", right, len(scores))
     folder = out.work / "commit"
     shutil.rmtree(folder, ignore_errors=True)

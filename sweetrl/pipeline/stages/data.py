@@ -61,10 +61,13 @@ def preferences(config_json: str, trajectories: str) -> str:
     pairs = trajectory_pairs(data, config.domain)
     if not pairs:
         rewards = sorted({round(t.reward, 3) for t in data})
+        rule = ("the backend rule needs a task with a reward-1.0 dialogue and a worse one"
+                if config.domain == "backend" else
+                "the frontend rule needs two dialogues of a task whose similarities differ enough")
         raise InvalidInput(
             f"no trajectory preference pair in {len(data)} trajectories (rewards seen: "
-            f"{rewards}): the backend rule needs a task with a reward-1.0 dialogue and a worse "
-            "one. Collect more rollouts (k), more tasks, or set expert_fraction > 0.")
+            f"{rewards}): {rule}. Collect more rollouts (k), more tasks, or set "
+            "expert_fraction > 0.")
     rows = [{"task_id": p.chosen.task_id, "chosen": p.chosen.rollout, "rejected": p.rejected.rollout,
              "chosen_reward": p.chosen.reward, "rejected_reward": p.rejected.reward} for p in pairs]
     folder = _folder(out)

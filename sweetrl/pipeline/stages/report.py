@@ -51,7 +51,7 @@ def report(config_json: str, pipeline: str, policy: str, baseline_eval: str, fin
             shutil.copyfile(fetch(str(out.uri), "report.html"), local)
         log.info("report: %s", local)
         return str(out.uri)
-    data = ReportData(title=f"SWEET-RL on ColBench backend: {pipeline}",
+    data = ReportData(title=f"SWEET-RL on ColBench {config.domain}: {pipeline}",
                       settings={"policy": policy, **json.loads(config.to_json())})
     data.evaluations.append(("zero-shot " + policy, read_json(baseline_eval, "summary.json")))
     if final_eval and final_eval != baseline_eval:
@@ -63,12 +63,15 @@ def report(config_json: str, pipeline: str, policy: str, baseline_eval: str, fin
     if trajectories:
         figures = read_json(trajectories, "summary.json")
         policy = figures.get("policy", {})
+        quality = (f"mean similarity {policy.get('similarity', 0):.4f}" if config.domain == "frontend"
+                   else f"success {policy.get('success_rate', 0):.1%}, "
+                        f"% tests passed {policy.get('tests_passed', 0):.1%}")
         data.data.append(("collected dialogues (policy)", f"{policy.get('dialogues', 0)} over "
-                          f"{policy.get('tasks', 0)} tasks, success {policy.get('success_rate', 0):.1%}, "
-                          f"% tests passed {policy.get('tests_passed', 0):.1%}"))
+                          f"{policy.get('tasks', 0)} tasks, {quality}"))
         if "expert_dialogues" in figures:
-            data.data.append(("scripted-expert demonstrations",
-                              f"{figures['expert_dialogues']} ({figures['expert_success']} succeeded)"))
+            data.data.append(("scripted-expert demonstrations", (
+                f"{figures['expert_dialogues']} ({figures['expert_success']} succeeded, mean "
+                f"reward {figures.get('expert_reward', 0.0):.3f})")))
     if preferences:
         meta = manifest_metadata(preferences)
         data.data.append(("trajectory preference pairs", f"{meta.get('pairs')} pairs over "
@@ -93,8 +96,9 @@ def report(config_json: str, pipeline: str, policy: str, baseline_eval: str, fin
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     (folder / "report.html").write_text(render(data), encoding="utf-8")
-    figures = {label: {k: s.get(k) for k in ("tests_passed", "tests_passed_ci95", "success_rate",
-                                             "success_ci95", "mean_turns", "tasks")}
+    keys = (("similarity", "similarity_ci95") if config.domain == "frontend" else
+            ("tests_passed", "tests_passed_ci95", "success_rate", "success_ci95"))
+    figures = {label: {k: s.get(k) for k in (*keys, "mean_turns", "tasks")}
                for label, s in data.evaluations}
     if judged:
         figures["critic_ranking"] = {k: judged.get(k) for k in ("accuracy", "accuracy_ci95", "pairs",

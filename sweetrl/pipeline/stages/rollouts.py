@@ -1,7 +1,8 @@
 """Stages that run dialogues: ``collect`` (step 1, training data) and ``evaluate``.
 
 Both start the services they need in this process on loopback (the policy on the
-given model, the simulated human, the sandbox), exactly as ``sweet collect`` and
+given model, the simulated human, and the sandbox (backend) or the renderer (frontend,
+unless ``renderer_address`` names a running one)), exactly as ``sweet collect`` and
 ``sweet eval`` do, and keep their resumable output file in the stage's work folder:
 a stage killed half-way continues from the dialogues already written.
 """
@@ -27,7 +28,8 @@ def _plan(config: LoopConfig, policy: str, *, policy_address: str | None = None)
     from sweetrl.colbench.rollout.services import ServicePlan
 
     return ServicePlan(policy_model=policy, policy_backend=config.backend,
-                       simulator=config.simulator, policy_address=policy_address)
+                       simulator=config.simulator, policy_address=policy_address,
+                       domain=config.domain, renderer_address=config.renderer_address or None)
 
 
 def _rollout_config(config: LoopConfig, *, k: int, temperature: float):
@@ -43,7 +45,8 @@ async def _tasks(split: str, count: int, config: LoopConfig, work: Path):
     from sweetrl.colbench.rollout.run import resolve_tasks
     from sweetrl.errors import InvalidInput
 
-    tasks, rejected, path = await resolve_tasks(split, count, seed=config.task_seed, work_dir=work)
+    tasks, rejected, path = await resolve_tasks(split, count, seed=config.task_seed, work_dir=work,
+                                                domain=config.domain)
     if not tasks:
         raise InvalidInput(f"no usable {split} task in {path}")
     for err in rejected:
@@ -60,6 +63,17 @@ def _progress(stage: str):
                  record.get("task_id"), record.get("reward"))
 
     return on_record
+
+
+def summarize(config: LoopConfig, records: list[dict[str, Any]]):
+    """The domain's evaluation figures over `records`."""
+    if config.domain == "frontend":
+        from sweetrl.colbench.rollout.evaluate_frontend import summarize_frontend
+
+        return summarize_frontend(records)
+    from sweetrl.colbench.rollout.evaluate import summarize as summarize_backend
+
+    return summarize_backend(records)
 
 
 def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
@@ -87,7 +101,6 @@ def collect(config_json: str, policy: str) -> str:
 
 
 async def _collect(config: LoopConfig, policy: str, work: Path) -> tuple[list[dict], dict]:
-    from sweetrl.colbench.rollout.evaluate import summarize
     from sweetrl.colbench.rollout.run import run_rollouts
 
     tasks = await _tasks("train", config.train_tasks, config, work)
@@ -96,26 +109,32 @@ async def _collect(config: LoopConfig, policy: str, work: Path) -> tuple[list[di
                              on_record=_progress("collect"))
     records = [r for r in run.records if r.get("error") is None]
     failed = len(run.records) - len(records)
-    figures: dict[str, Any] = {"policy": summarize(run.records).to_json(), "failed": failed,
+    figures: dict[str, Any] = {"policy": summarize(config, run.records).to_json(), "failed": failed,
                                "seconds": round(run.seconds, 1)}
     if config.expert_fraction > 0:
         experts = await expert_rollouts(config, tasks, work, config.expert_fraction)
         records += experts
         figures["expert_dialogues"] = len(experts)
         figures["expert_success"] = sum(bool(r.get("success")) for r in experts)
+        figures["expert_reward"] = sum(r["reward"] for r in experts) / max(1, len(experts))
     return records, figures
 
 
 async def expert_rollouts(config: LoopConfig, tasks, work: Path, fraction: float) -> list[dict[str, Any]]:
     """One scripted-expert rollout for a seeded `fraction` of the tasks (rollout index k)."""
-    from sweetrl.colbench.rollout.expert import as_demonstrations, expert_script
+    from sweetrl.colbench.rollout.expert import as_demonstrations, expert_script, frontend_expert_script
     from sweetrl.colbench.rollout.fakes import ScriptedPolicy
     from sweetrl.colbench.rollout.run import run_rollouts
 
     count = math.ceil(fraction * len(tasks))
     chosen = sorted(random.Random(config.seed).sample(range(len(tasks)), count))
-    picked = [tasks[i] for i in chosen if tasks[i].hidden_facts]
-    with ScriptedPolicy(expert_script(picked, config.max_turns)) as expert:
+    if config.domain == "frontend":
+        picked = [tasks[i] for i in chosen]
+        script = frontend_expert_script(picked)
+    else:
+        picked = [tasks[i] for i in chosen if tasks[i].hidden_facts]
+        script = expert_script(picked, config.max_turns)
+    with ScriptedPolicy(script) as expert:
         rollout = _rollout_config(config, k=1, temperature=0.0)
         run = await run_rollouts(picked, _plan(config, "expert", policy_address=expert.address),
                                  rollout, work / "expert.jsonl", on_record=_progress("expert"))
@@ -131,20 +150,25 @@ def evaluate(config_json: str, policy: str, label: str) -> str:
         bucket=config.bucket, prefix=config.prefix)
     if out.done():
         return str(out)
-    from sweetrl.colbench.rollout.evaluate import summarize
-    from sweetrl.colbench.rollout.report import write_report
-
     out.work.mkdir(parents=True, exist_ok=True)
+    frontend = config.domain == "frontend"
+
+    async def screenshots(clients, records):
+        from sweetrl.colbench.rollout.report_frontend import pick_dialogues, take_screenshots
+
+        shown = pick_dialogues(records, 3)
+        return shown, await take_screenshots(clients, shown)
 
     async def run():
         from sweetrl.colbench.rollout.run import run_rollouts
 
         tasks = await _tasks("test", config.test_tasks, config, out.work)
         return await run_rollouts(tasks, _plan(config, policy), _rollout_config(
-            config, k=1, temperature=0.0), out.work / "results.jsonl", on_record=_progress(label))
+            config, k=1, temperature=0.0), out.work / "results.jsonl", on_record=_progress(label),
+            before_close=screenshots if frontend else None)
 
     result = asyncio.run(run())
-    summary = summarize(result.records)
+    summary = summarize(config, result.records)
     folder = out.work / "commit"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
@@ -153,8 +177,17 @@ def evaluate(config_json: str, policy: str, label: str) -> str:
             "max turns": config.max_turns, "max tokens per turn": config.max_tokens}
     (folder / "summary.json").write_text(json.dumps(
         {**summary.to_json(), "meta": meta, "usage": result.usage}, indent=2) + "\n")
-    write_report(folder / "report.html", summary, result.records,
-                 title=f"ColBench backend evaluation: {label}", meta=meta, show=3)
+    title = f"ColBench {config.domain} evaluation: {label}"
+    if frontend:
+        from sweetrl.colbench.rollout.report_frontend import write_report as write_frontend
+
+        shown, shots = result.extra
+        write_frontend(folder / "report.html", summary, result.records, title=title, meta=meta,
+                       shown=shown, screenshots=shots)
+    else:
+        from sweetrl.colbench.rollout.report import write_report
+
+        write_report(folder / "report.html", summary, result.records, title=title, meta=meta, show=3)
     for line in summary.lines():
         log.info("%s: %s", label, line)
     return out.publish(folder, kind="files", metadata={"label": label, **summary.to_json()})

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sweetrl.colbench.backend.generator import generate
 from sweetrl.colbench.backend.loader import parse_line
-from sweetrl.colbench.rollout.expert import as_demonstrations, expert_script
+from sweetrl.colbench.frontend.generator import generate as generate_pages
+from sweetrl.colbench.rollout.expert import as_demonstrations, expert_script, frontend_expert_script
 from sweetrl.colbench.rollout.prompts import parse_agent_output
+from sweetrl.colbench.rollout.prompts_frontend import extract_html
 
 
 def loaded(n):
@@ -48,3 +50,10 @@ def test_demonstrations_drop_the_fake_transcript():
     assert demo["rollout"] == 3 and demo["expert"] is True
     assert "input" not in demo["dialogue_history"][1] and demo["dialogue_history"][1]["messages"]
     assert "input" in record["dialogue_history"][1]  # the original is untouched
+
+
+def test_frontend_expert_answers_with_the_target_page():
+    pages = list(generate_pages("test", 3, 0))
+    script = frontend_expert_script(pages)
+    out = parse_agent_output(script([("system", "rules"), ("user", pages[1].problem_description)]))
+    assert out.final and extract_html(out.answer) == pages[1].ground_truth.strip()
