@@ -54,6 +54,7 @@ object.
 setting: the human is a separate, larger LLM), started here with the same engine and
 ``--threads``: a lock-step loop leaves each server idle while the other works, our
 collector keeps both busy. Without it the human's calls share the policy's engine.
+The engine figures (tokens, steps, batch) then add up both servers' engines.
 
 ``--policy-address`` measures against a running policy server instead (e.g. CUDA vLLM
 in the cluster, where a decoding step costs about the same for 1 or 32 sequences and
@@ -175,8 +176,8 @@ def engine_counters(backend: str) -> dict[str, float]:
 
 
 async def measure(name: str, runner, tasks, clients, services, backend: str, workdir: Path) -> dict:
-    for name in ("policy", "simulator_policy"):
-        server = services.services.get(name)
+    for service in ("policy", "simulator_policy"):
+        server = services.services.get(service)
         if server is not None:
             await server.backend.reset_prefix_cache()
     clients.reset_usage()
