@@ -248,6 +248,29 @@ def _coerce(value: Any, tp: Any, dotted: str, sources: Mapping[str, str]) -> Any
                            f"{type_name(tp)}, got {value!r}") from None
 
 
+def _takes_mapping(tp: Any) -> bool:
+    """Whether values of type `tp` may be mappings (then nested keys are the value's own)."""
+    if tp is Any or tp is object or tp is dict or typing.get_origin(tp) is dict:
+        return True
+    if dataclasses.is_dataclass(tp):
+        return True
+    return _is_union(tp) and any(_takes_mapping(a) for a in typing.get_args(tp))
+
+
+def _flatten(value: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"engine": {"zero_stage": 3}}`` -> ``{"engine.zero_stage": 3}``: a mapping of
+    str to plain values (e.g. a trainer's overrides) keeps dotted keys as they were
+    written, though overrides (``--set critic.engine.zero_stage=3``) arrive nested."""
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        name = f"{prefix}{key}"
+        if isinstance(item, Mapping):
+            out.update(_flatten(item, name + "."))
+        else:
+            out[name] = item
+    return out
+
+
 def _convert(value: Any, tp: Any, dotted: str, sources: Mapping[str, str]) -> Any:
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if tp is Any or tp is object:
@@ -282,6 +305,8 @@ def _convert(value: Any, tp: Any, dotted: str, sources: Mapping[str, str]) -> An
         if not isinstance(value, Mapping):
             raise _BadValue
         key_tp, val_tp = args if args else (Any, Any)
+        if key_tp is str and not _takes_mapping(val_tp):
+            value = _flatten(value)  # overrides' dotted keys came back nested: a.b -> {a: {b}}
         return {_convert(k, key_tp, dotted, sources):
                 _coerce(v, val_tp, f"{dotted}.{k}", sources) for k, v in value.items()}
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):

@@ -245,3 +245,9 @@ def test_plain_variables(monkeypatch, tmp_path):
     assert envs.SWEET_AUTH_TOKEN == "t"
     with pytest.raises(AttributeError):
         envs.SWEET_NOPE  # noqa: B018
+def test_dict_of_plain_values_keeps_dotted_keys(tmp_path):
+    # an override's dotted key arrives nested; a str -> int mapping takes it back flat
+    assert load_config(Demo, section=SECTION, overrides={"limits.gpu.a100": "2"}).limits == {"gpu.a100": 2}
+    path = tmp_path / "c.yaml"
+    path.write_text("demo:\n  limits: {gpu.h100: 4}\n")
+    assert load_config(Demo, section=SECTION, path=path).limits == {"gpu.h100": 4}

@@ -31,6 +31,11 @@ from sweetrl import __version__
 from sweetrl.config import doc, load_config, to_dict
 
 SECTION = "pipeline"
+CRITIC_DEFAULTS = {"lr": "2e-5", "epochs": "1", "micro_batch_size": "2",
+                   "gradient_accumulation_steps": "2", "max_length": "1024"}
+"""The embedded scale's critic trainer settings; ``critic`` keys replace single ones."""
+POLICY_DEFAULTS = {"lr": "1e-5", "epochs": "1", "micro_batch_size": "2",
+                   "gradient_accumulation_steps": "2", "max_length": "1024"}
 STAGE_IMAGE = f"sweetrl/train:{__version__}"
 """Image of every pipeline stage (docker/train.Dockerfile)."""
 
@@ -72,13 +77,12 @@ class LoopConfig:
     use_ground_truth: bool = doc("Give the critic the training-time information (the "
                                  "ablation sets false).", True)
     critic: dict[str, str] = doc(
-        "Overrides of the critic trainer (`sweet train config critic`), e.g. {lr: '1e-5'}.",
-        default_factory=lambda: {"lr": "2e-5", "epochs": "1", "micro_batch_size": "2",
-                                 "gradient_accumulation_steps": "2", "max_length": "1024"})
+        "Overrides of the critic trainer (`sweet train config critic`), e.g. {lr: '1e-5', "
+        "engine.zero_stage: '3'}; merged over the embedded ones (CRITIC_DEFAULTS).",
+        default_factory=lambda: dict(CRITIC_DEFAULTS))
     policy: dict[str, str] = doc(
-        "Overrides of the policy trainers (step-level DPO, RFT, multi-turn DPO).",
-        default_factory=lambda: {"lr": "1e-5", "epochs": "1", "micro_batch_size": "2",
-                                 "gradient_accumulation_steps": "2", "max_length": "1024"})
+        "Overrides of the policy trainers (step-level DPO, RFT, multi-turn DPO); merged over "
+        "the embedded ones (POLICY_DEFAULTS).", default_factory=lambda: dict(POLICY_DEFAULTS))
     bucket: str = doc("Object-store bucket of every output (SWEET_STORE picks the store).",
                       "sweetrl")
     prefix: str = doc("Key prefix of the stage outputs in the bucket.", "pipelines")
@@ -87,6 +91,9 @@ class LoopConfig:
                                  default_factory=dict)
 
     def __post_init__(self) -> None:
+        # `--set critic.lr=...` changes that one setting, not the whole embedded set
+        object.__setattr__(self, "critic", {**CRITIC_DEFAULTS, **self.critic})
+        object.__setattr__(self, "policy", {**POLICY_DEFAULTS, **self.policy})
         for name in ("train_tasks", "test_tasks", "k", "max_turns", "max_tokens", "dialogues",
                      "candidates", "pairs_per_turn", "sample_dialogues"):
             if getattr(self, name) < 1:

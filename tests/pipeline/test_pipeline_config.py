@@ -60,3 +60,10 @@ def test_frontend_config_file_is_valid():
     config = loop_config(path=str(path))
     assert config.domain == "frontend" and config.simulator == "scripted"
     assert int(config.critic["max_length"]) >= 4096  # the critic sees the target page first
+
+
+def test_trainer_overrides_merge_and_keep_dotted_keys():
+    config = loop_config(overrides={"critic.engine.zero_stage": "3", "policy.lr": "1e-6"})
+    assert config.critic["engine.zero_stage"] == "3" and config.critic["max_length"] == "1024"
+    assert config.policy["lr"] == "1e-6" and config.policy["epochs"] == "1"
+    assert loop_config(config.to_json()) == config  # how every stage receives it
