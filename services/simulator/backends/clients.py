@@ -106,8 +106,9 @@ class ChatClient(abc.ABC):
         """The model's greedy reply to `messages`.
 
         Args:
-            timeout: seconds left before the caller's deadline; None for no deadline
-                (each attempt is then bounded by ``request_timeout_s``).
+            timeout: seconds left before the caller's deadline, which also bounds each
+                attempt; None for no deadline (each attempt is then bounded by
+                ``request_timeout_s``).
 
         Raises:
             Unavailable: every attempt failed with a retryable error.
@@ -119,8 +120,10 @@ class ChatClient(abc.ABC):
         deadline = None if timeout is None else loop.time() + timeout
         backoff, reason = s.initial_backoff_s, ""
         for attempt in range(1, s.max_attempts + 1):
-            budget = s.request_timeout_s if deadline is None else min(
-                s.request_timeout_s, deadline - loop.time())
+            # With a deadline an attempt may use all the time left: on a busy model server a
+            # request waits in its queue, and cutting it short only to send it again wastes
+            # the work done and queues it at the back (it never finishes under load).
+            budget = s.request_timeout_s if deadline is None else deadline - loop.time()
             if budget <= 0:
                 break
             try:

@@ -124,6 +124,16 @@ async def test_deadline_is_honoured_for_calls_and_batch_items(endpoint):
         ("DEADLINE_EXCEEDED", False), ("INVALID_ARGUMENT", True)]
 
 
+async def test_a_slow_model_gets_the_callers_whole_deadline_in_one_attempt(endpoint):
+    # a busy model server answers late; cutting the request at request_timeout_s and
+    # sending it again would only queue it once more behind the others
+    endpoint.delay = 0.6
+    config = simulator_config(llm=openai_config(endpoint, request_timeout_s=0.2))
+    async with running_simulator(config) as (stub, _):
+        r = await stub.Reply(backend_request(QUESTION), timeout=5)
+    assert r.text == "Use 18 percent." and len(endpoint.requests) == 1
+
+
 async def test_concurrency_is_bounded_by_config(endpoint):
     endpoint.delay = 0.05
     config = simulator_config(llm=openai_config(endpoint), max_concurrent_replies=2)
