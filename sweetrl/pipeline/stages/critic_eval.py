@@ -41,7 +41,7 @@ def critic_eval(config_json: str, policy: str, critic: str, evaluation: str) -> 
     from services.critic import app as critic_app
     from sweetrl.api.v1 import common_pb2, critic_pb2, critic_pb2_grpc
     from sweetrl.colbench.rollout.evaluate import wilson_interval
-    from sweetrl.pipeline.stages.data import _with_server
+    from sweetrl.pipeline.stages.data import _with_server, critic_overrides
     from sweetrl.pipeline.stages.rollouts import expert_rollouts
     from sweetrl.train.data.candidates import _chat
     from sweetrl.train.data.trajectories import critic_dialogue, parse_trajectory
@@ -80,9 +80,7 @@ def critic_eval(config_json: str, policy: str, critic: str, evaluation: str) -> 
             scores.append((a.total_advantage, b.total_advantage))
         return scores
 
-    overrides = {"critic_model": critic, "reference_model": config.critic_start(policy),
-                 "backend": config.backend,
-                 "uses_training_information": str(config.use_ground_truth).lower()}
+    overrides = critic_overrides(config, critic, policy)
     scores = asyncio.run(_with_server(critic_app, overrides, body)) if pairs else []
     right = sum(a > b for a, b in scores)
     lo, hi = wilson_interval(right, len(scores))

@@ -124,6 +124,17 @@ def best_of_n(config_json: str, policy: str, trajectories: str) -> str:
 def _policy_overrides(config: LoopConfig, model: str) -> dict[str, str]:
     ours = {"model": model, "backend": config.backend}
     if config.backend == "transformers":
+        ours["transformers.max_model_len"] = "0"  # the model's own context
+    return ours
+
+
+def critic_overrides(config: LoopConfig, critic: str, policy: str) -> dict[str, str]:
+    """The critic server's settings for `critic` (its reference: the starting critic)."""
+    ours = {"critic_model": critic, "reference_model": config.critic_start(policy),
+            "backend": config.backend,
+            "uses_training_information": str(config.use_ground_truth).lower()}
+    if config.backend == "transformers":
+        # the model's own context: a frontend context holds the target page (~2,000 tokens)
         ours["transformers.max_model_len"] = "0"
     return ours
 
@@ -162,10 +173,8 @@ def rank(config_json: str, policy: str, critic: str, candidates: str, trajectori
         return (await rank_candidates(stub, refs, cands, **kw),
                 await rank_candidates(stub, sample_refs, sample_cands, **kw))
 
-    overrides = {"critic_model": critic, "reference_model": config.critic_start(policy),
-                 "backend": config.backend,
-                 "uses_training_information": str(config.use_ground_truth).lower()}
-    ranked, scored_samples = asyncio.run(_with_server(critic_app, overrides, body))
+    ranked, scored_samples = asyncio.run(_with_server(
+        critic_app, critic_overrides(config, critic, policy), body))
     folder = _folder(out)
     _write_jsonl(folder / "ranked.jsonl", [
         {**row, "candidates": [{**c, "score": s.score} for c, s in zip(row["candidates"], scores)]}
