@@ -65,6 +65,7 @@ def test_sweet_rl_runs_reports_and_reuses_stages(env):
     assert (store / "train_policy").is_dir() and (store / "train_critic").is_dir()
     trained = next((store / "train_policy").iterdir())
     assert (trained / "_manifest.json").exists() and (trained / "config.json").exists()
+    assert not list((root / "home" / "pipeline").glob("train_*/*"))  # resume state deleted
 
     second = sweet(environ, "run", "sweet-rl", "--local", "--policy", str(model), *SCALE,
                    "--out", str(root / "run2"), cwd=root)

@@ -5,14 +5,16 @@ the trainer's typed config built from the run's overrides (``LoopConfig.critic``
 ``LoopConfig.policy``) and publishes the checkpoint to the stage's output URI, where
 the policy and critic services load it. The trainer's work folder is the stage's
 (`StageOutput.work`): a stage killed mid-training resumes from its last DeepSpeed
-checkpoint. A loss that diverges stops the stage with the trainer's message. With a
-Kubeflow Trainer runtime configured, the training runs as a multi-node TrainJob instead
+checkpoint; once the checkpoint is published the work folder is deleted. A loss that
+diverges stops the stage with the trainer's message. With a Kubeflow Trainer runtime
+configured, the training runs as a multi-node TrainJob instead
 (`sweetrl.pipeline.trainjob`).
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 from typing import Any
 
 from sweetrl.pipeline.config import LoopConfig, loop_config
@@ -58,7 +60,11 @@ def _train(kind: str, out: StageOutput, flags: dict[str, Any], files: dict[str, 
     job = trainjob.settings()
     if not job.runtime:
         local = {name: str(fetch(uri)) for name, uri in files.items()}
-        return run_trainer(kind, out.stage, {**flags, **local, "work_dir": str(out.work)}, overrides)
+        uri = run_trainer(kind, out.stage, {**flags, **local, "work_dir": str(out.work)}, overrides)
+        # published: the resume state (DeepSpeed checkpoints, ~15 bytes a parameter) and
+        # the cached reference pass are dead weight now; a re-run reuses the output
+        shutil.rmtree(out.work, ignore_errors=True)
+        return uri
     work = {"kind": kind, "stage": out.stage, "flags": {**flags, "work_dir": "/tmp/sweet-train"},
             "files": files, "overrides": overrides}
     trainjob.submit_and_wait(f"sweet-{out.stage.replace('_', '-')}-{out.key}", work, job)
