@@ -99,8 +99,13 @@ def run(
     figures = json.loads((out / "figures.json").read_text())
     ranking = figures.pop("critic_ranking", None)
     for label, f in figures.items():
-        typer.echo(f"{label}: % tests passed {f['tests_passed']:.1%}, success {f['success_rate']:.1%} "
-                   f"on {f['tasks']} test tasks")
+        if "similarity" in f:  # frontend
+            lo, hi = f.get("similarity_ci95") or (0.0, 0.0)
+            typer.echo(f"{label}: mean similarity {f['similarity']:.4f} [{lo:.4f}, {hi:.4f}] "
+                       f"on {f['tasks']} test tasks")
+        else:
+            typer.echo(f"{label}: % tests passed {f['tests_passed']:.1%}, success "
+                       f"{f['success_rate']:.1%} on {f['tasks']} test tasks")
     if ranking and ranking.get("accuracy") is not None:
         lo, hi = ranking["accuracy_ci95"]
         typer.echo(f"critic ranking accuracy on held-out tasks: {ranking['accuracy']:.1%} "
