@@ -172,8 +172,7 @@ def frontend(
 ) -> None:
     """Run the policy on ColBench frontend tasks; print the mean similarity (and win rate)."""
     from sweetrl.colbench.rollout.evaluate_frontend import read_reference, summarize_frontend
-    from sweetrl.colbench.rollout.report_frontend import (pick_dialogues, take_screenshots,
-                                                          write_report)
+    from sweetrl.colbench.rollout.report_frontend import screenshot_hook, write_report
     from sweetrl.errors import InvalidInput
 
     rollout = rollout_config(set_, k=k, temperature=temperature, max_tokens=max_tokens,
@@ -190,13 +189,9 @@ def frontend(
             raise typer.BadParameter(str(exc), param_hint="--reference-run") from None
     out.mkdir(parents=True, exist_ok=True)
 
-    async def screenshots(clients, records):
-        shown = pick_dialogues(records, show)
-        return shown, await take_screenshots(clients, shown)
-
     run, rejected = execute(tasks, limit, task_seed, plan, rollout, out / "results.jsonl",
                             work_dir=out, retry_failed=retry_failed, light=False,
-                            domain="frontend", before_close=screenshots)
+                            domain="frontend", before_close=screenshot_hook(show))
     try:
         summary = summarize_frontend(run.records, reference=reference, reference_name=reference_name)
     except InvalidInput as exc:  # the runs cannot be compared: report this run alone

@@ -31,7 +31,6 @@ from sweetrl.train.config import EngineConfig
 
 __all__ = ["DeepSpeedStrategy", "peak_memory_bytes"]
 
-_LAUNCHER_VARIABLES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")
 _TAG = re.compile(r"^step-(\d+)$")
 
 
@@ -40,16 +39,10 @@ def _launched() -> bool:
     return "RANK" in os.environ and "WORLD_SIZE" in os.environ
 
 
-def _single_process_environment() -> None:
-    """What a launcher would set, for one process on this machine (DeepSpeed asserts
-    LOCAL_RANK even when the process group exists)."""
+def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    values = {"RANK": "0", "WORLD_SIZE": "1", "LOCAL_RANK": "0", "MASTER_ADDR": "127.0.0.1",
-              "MASTER_PORT": str(port)}
-    for name in _LAUNCHER_VARIABLES:
-        os.environ.setdefault(name, values[name])
+        return s.getsockname()[1]
 
 
 def peak_memory_bytes() -> int:
@@ -90,9 +83,14 @@ class DeepSpeedStrategy:
 
             deepspeed.init_distributed()
             return
-        _single_process_environment()
+        # One process: the group's address is given here, not through RANK/WORLD_SIZE/
+        # MASTER_* variables, which child processes would inherit and take for a launcher's
+        # (a pipeline stage started after an in-process training then joined this group's
+        # port). DeepSpeed only asserts LOCAL_RANK.
+        os.environ.setdefault("LOCAL_RANK", "0")
         backend = "nccl" if torch.cuda.is_available() else "gloo"
-        dist.init_process_group(backend, rank=0, world_size=1)
+        dist.init_process_group(backend, init_method=f"tcp://127.0.0.1:{_free_port()}",
+                                rank=0, world_size=1)
 
     @property
     def uses_bf16(self) -> bool:

@@ -85,6 +85,17 @@ async def take_screenshots(clients: RolloutClients, records: Sequence[dict[str, 
     return shots
 
 
+def screenshot_hook(count: int):
+    """A `run_rollouts` ``before_close`` that picks `count` dialogues for the report and
+    screenshots them while the renderer still runs: ``(shown, screenshots)``."""
+
+    async def before_close(clients: RolloutClients, records: Sequence[dict[str, Any]]):
+        shown = pick_dialogues(records, count)
+        return shown, await take_screenshots(clients, shown)
+
+    return before_close
+
+
 def _img(b64: str | None, caption: str) -> str:
     pic = (f"<img alt='{_e(caption)}' src='data:image/png;base64,{b64}'>" if b64
            else "<div class='black'></div>")

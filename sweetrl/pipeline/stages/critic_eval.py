@@ -39,11 +39,11 @@ def _task(domain: str, record: dict[str, Any]):
 def critic_eval(config_json: str, policy: str, critic: str, evaluation: str) -> str:
     """Held-out ranking accuracy of `critic` on expert-vs-policy pairs of `evaluation`'s tasks."""
     from services.critic import app as critic_app
-    from sweetrl.api.v1 import common_pb2, critic_pb2, critic_pb2_grpc
+    from sweetrl.api.v1 import critic_pb2, critic_pb2_grpc
     from sweetrl.colbench.rollout.evaluate import wilson_interval
     from sweetrl.pipeline.stages.data import _with_server, critic_overrides
     from sweetrl.pipeline.stages.rollouts import expert_rollouts
-    from sweetrl.train.data.candidates import _chat
+    from sweetrl.train.data.candidates import _chat, domain_proto
     from sweetrl.train.data.trajectories import critic_dialogue, parse_trajectory
 
     config = loop_config(config_json)
@@ -62,7 +62,7 @@ def critic_eval(config_json: str, policy: str, critic: str, evaluation: str) -> 
     expert_by_task = {r["task_id"]: r for r in experts if r.get("reward") is not None}
     pairs = [(expert_by_task[r["task_id"]], r) for r in records
              if r["task_id"] in expert_by_task and expert_by_task[r["task_id"]]["reward"] > r["reward"]]
-    domain = {"backend": common_pb2.DOMAIN_BACKEND, "frontend": common_pb2.DOMAIN_FRONTEND}[config.domain]
+    domain = domain_proto(config.domain)
 
     def request(record: dict[str, Any]):
         traj = parse_trajectory(record)

@@ -153,19 +153,14 @@ def evaluate(config_json: str, policy: str, label: str) -> str:
     out.work.mkdir(parents=True, exist_ok=True)
     frontend = config.domain == "frontend"
 
-    async def screenshots(clients, records):
-        from sweetrl.colbench.rollout.report_frontend import pick_dialogues, take_screenshots
-
-        shown = pick_dialogues(records, 3)
-        return shown, await take_screenshots(clients, shown)
-
     async def run():
+        from sweetrl.colbench.rollout.report_frontend import screenshot_hook
         from sweetrl.colbench.rollout.run import run_rollouts
 
         tasks = await _tasks("test", config.test_tasks, config, out.work)
         return await run_rollouts(tasks, _plan(config, policy), _rollout_config(
             config, k=1, temperature=0.0), out.work / "results.jsonl", on_record=_progress(label),
-            before_close=screenshots if frontend else None)
+            before_close=screenshot_hook(3) if frontend else None)
 
     result = asyncio.run(run())
     summary = summarize(config, result.records)

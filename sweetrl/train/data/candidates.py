@@ -34,7 +34,7 @@ from sweetrl.errors import FailedPrecondition, Unavailable
 from sweetrl.train.data.pairs import ScoredCandidate, StepPair, step_pairs
 from sweetrl.train.data.trajectories import AgentTurn, Trajectory, critic_context
 
-__all__ = ["TurnRef", "select_turns", "sample_candidates", "rank_candidates",
+__all__ = ["TurnRef", "select_turns", "sample_candidates", "rank_candidates", "domain_proto",
            "build_step_pairs"]
 
 T = TypeVar("T")
@@ -132,6 +132,13 @@ async def sample_candidates(policy: Any, turns: Sequence[TurnRef], *, n: int = 1
     return await _gather(turns, call, concurrency)
 
 
+def domain_proto(domain: Literal["backend", "frontend"]) -> int:
+    """The ``common.Domain`` enum value of a domain name."""
+    from sweetrl.api.v1 import common_pb2
+
+    return {"backend": common_pb2.DOMAIN_BACKEND, "frontend": common_pb2.DOMAIN_FRONTEND}[domain]
+
+
 async def rank_candidates(critic: Any, turns: Sequence[TurnRef],
                           candidates: Sequence[Sequence[ScoredCandidate]], *,
                           domain: Literal["backend", "frontend"] = "backend",
@@ -146,14 +153,12 @@ async def rank_candidates(critic: Any, turns: Sequence[TurnRef],
 
     import grpc
 
-    from sweetrl.api.v1 import common_pb2, critic_pb2
-
-    domains = {"backend": common_pb2.DOMAIN_BACKEND, "frontend": common_pb2.DOMAIN_FRONTEND}
+    from sweetrl.api.v1 import critic_pb2
 
     async def call(i: int, ref: TurnRef) -> list[ScoredCandidate]:
         mine = candidates[i]
         request = critic_pb2.ScoreCandidatesRequest(
-            domain=domains[domain], context=_chat(critic_context(ref.trajectory, ref.turn)),
+            domain=domain_proto(domain), context=_chat(critic_context(ref.trajectory, ref.turn)),
             ground_truth=ref.trajectory.ground_truth if use_ground_truth else "",
             candidates=[c.text for c in mine])
         try:
