@@ -111,6 +111,22 @@ def test_collect_resumes_after_sigkill(task_file, fake, tmp_path, capsys):
     assert {json.loads(x)["temperature"] for x in out.read_text().splitlines()} == {1.0}
 
 
+def test_collect_appends_expert_demonstrations_once(task_file, fake, tmp_path, capsys):
+    out = tmp_path / "traj.jsonl"
+    argv = ["collect", "backend", "--policy-address", fake.address, "--tasks", str(task_file),
+            "--k", "1", "--expert-fraction", "1.0", "--out", str(out), *SANDBOX]
+    assert main(argv) == 0
+    assert "expert: 3 demonstrations (3 successful, mean reward 1.000), 3 new" in capsys.readouterr().out
+    records = [json.loads(x) for x in out.read_text().splitlines()]
+    experts = [r for r in records if r.get("expert")]
+    assert sorted(r["rollout"] for r in records) == [0, 0, 0, 1, 1, 1]
+    assert len(experts) == 3 and all(r["reward"] == 1.0 for r in experts)
+    assert all("input" not in m for r in experts for m in r["dialogue_history"])
+    assert main(argv) == 0  # resumed: neither the policy's nor the expert's dialogues again
+    assert "0 new in" in capsys.readouterr().out
+    assert len(out.read_text().splitlines()) == 6
+
+
 def test_malformed_task_lines_are_rejected_by_line(task_file, fake, tmp_path, capsys):
     tasks = tmp_path / "tasks.jsonl"
     good = task_file.read_text().splitlines()

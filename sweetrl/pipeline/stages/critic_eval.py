@@ -58,7 +58,7 @@ def critic_eval(config_json: str, policy: str, critic: str, evaluation: str) -> 
                if line.strip()]
     records = [r for r in records if r.get("error") is None and r.get("reward") is not None]
     tasks = [_task(config.domain, r) for r in records]
-    experts = asyncio.run(expert_rollouts(config, tasks, out.work, 1.0))
+    experts = asyncio.run(expert_rollouts(config, policy, tasks, out.work, 1.0))
     expert_by_task = {r["task_id"]: r for r in experts if r.get("reward") is not None}
     pairs = [(expert_by_task[r["task_id"]], r) for r in records
              if r["task_id"] in expert_by_task and expert_by_task[r["task_id"]]["reward"] > r["reward"]]

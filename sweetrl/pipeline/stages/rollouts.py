@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
-import random
 import shutil
 from pathlib import Path
 from typing import Any
@@ -112,7 +110,7 @@ async def _collect(config: LoopConfig, policy: str, work: Path) -> tuple[list[di
     figures: dict[str, Any] = {"policy": summarize(config, run.records).to_json(), "failed": failed,
                                "seconds": round(run.seconds, 1)}
     if config.expert_fraction > 0:
-        experts = await expert_rollouts(config, tasks, work, config.expert_fraction)
+        experts = await expert_rollouts(config, policy, tasks, work, config.expert_fraction)
         records += experts
         figures["expert_dialogues"] = len(experts)
         figures["expert_success"] = sum(bool(r.get("success")) for r in experts)
@@ -120,26 +118,15 @@ async def _collect(config: LoopConfig, policy: str, work: Path) -> tuple[list[di
     return records, figures
 
 
-async def expert_rollouts(config: LoopConfig, tasks, work: Path, fraction: float) -> list[dict[str, Any]]:
-    """One scripted-expert rollout for a seeded `fraction` of the tasks (rollout index k)."""
-    from sweetrl.colbench.rollout.expert import as_demonstrations, expert_script, frontend_expert_script
-    from sweetrl.colbench.rollout.fakes import ScriptedPolicy
-    from sweetrl.colbench.rollout.run import run_rollouts
+async def expert_rollouts(config: LoopConfig, policy: str, tasks, work: Path, fraction: float
+                          ) -> list[dict[str, Any]]:
+    """One scripted-expert rollout for a seeded `fraction` of the tasks (rollout index k);
+    an llm human is played by `policy`, as in the policy's own dialogues."""
+    from sweetrl.colbench.rollout.expert import run_expert
 
-    count = math.ceil(fraction * len(tasks))
-    chosen = sorted(random.Random(config.seed).sample(range(len(tasks)), count))
-    if config.domain == "frontend":
-        picked = [tasks[i] for i in chosen]
-        script = frontend_expert_script(picked)
-    else:
-        picked = [tasks[i] for i in chosen if tasks[i].hidden_facts]
-        script = expert_script(picked, config.max_turns)
-    with ScriptedPolicy(script) as expert:
-        rollout = _rollout_config(config, k=1, temperature=0.0)
-        run = await run_rollouts(picked, _plan(config, "expert", policy_address=expert.address),
-                                 rollout, work / "expert.jsonl", on_record=_progress("expert"))
-    done = [r for r in run.records if r.get("error") is None]
-    return as_demonstrations(done, rollout=config.k)
+    return await run_expert(tasks, _plan(config, policy), _rollout_config(config, k=1, temperature=0.0),
+                            work / "expert.jsonl", fraction=fraction, index=config.k,
+                            on_record=_progress("expert"))
 
 
 def evaluate(config_json: str, policy: str, label: str) -> str:

@@ -5,9 +5,14 @@ from __future__ import annotations
 from sweetrl.colbench.backend.generator import generate
 from sweetrl.colbench.backend.loader import parse_line
 from sweetrl.colbench.frontend.generator import generate as generate_pages
-from sweetrl.colbench.rollout.expert import as_demonstrations, expert_script, frontend_expert_script
+import pytest
+
+from sweetrl.colbench.rollout.expert import (EXPERT_MODEL, as_demonstrations, expert_plan, expert_script,
+                                            frontend_expert_script, pick_tasks)
 from sweetrl.colbench.rollout.prompts import parse_agent_output
 from sweetrl.colbench.rollout.prompts_frontend import extract_html
+from sweetrl.colbench.rollout.services import ServicePlan
+from sweetrl.errors import InvalidInput
 
 
 def loaded(n):
@@ -57,3 +62,22 @@ def test_frontend_expert_answers_with_the_target_page():
     script = frontend_expert_script(pages)
     out = parse_agent_output(script([("system", "rules"), ("user", pages[1].problem_description)]))
     assert out.final and extract_html(out.answer) == pages[1].ground_truth.strip()
+
+
+def test_the_llm_human_keeps_the_policys_model_when_the_expert_plays_the_agent():
+    plan = expert_plan(ServicePlan(policy_model="smollm2-135m-instruct", simulator="llm"), "127.0.0.1:9")
+    assert (plan.policy_model, plan.policy_address) == (EXPERT_MODEL, "127.0.0.1:9")
+    assert plan.simulator_model == "smollm2-135m-instruct"
+    named = expert_plan(ServicePlan(simulator="llm", simulator_model="big"), "a:1")
+    assert named.simulator_model == "big"
+    assert expert_plan(ServicePlan(simulator="scripted"), "a:1").simulator_model is None
+    with pytest.raises(InvalidInput, match="--simulator-model"):
+        expert_plan(ServicePlan(simulator="llm", policy_address="policy:50051"), "a:1")
+
+
+def test_the_expert_picks_a_seeded_fraction_of_the_tasks():
+    tasks = loaded(10)
+    picked = pick_tasks(tasks, 0.3, seed=7, domain="backend")
+    assert len(picked) == 3 and picked == pick_tasks(tasks, 0.3, seed=7, domain="backend")
+    assert picked != pick_tasks(tasks, 0.3, seed=8, domain="backend")
+    assert len(pick_tasks(tasks, 1.0, seed=0, domain="backend")) == 10
