@@ -302,7 +302,7 @@ def run_ours(a: argparse.Namespace, model_ref: str, trajectories: Path, work: Pa
             "gradient_accumulation_steps": a.grad_accum, "max_length": a.max_length,
             "epochs": 1, "seed": a.seed, "engine.precision": "fp32", "log_every": 1,
             "keep_checkpoints": 1, "warmup_steps": 0, "weight_decay": 0.0,
-            "engine.gradient_clipping": 1.0}
+            "engine.gradient_clipping": 1.0, "engine.gradient_checkpointing": False}
     if a.zero_stage is not None:
         sets["engine.zero_stage"] = a.zero_stage
     cmd += ["train", "critic", "--trajectories", str(trajectories), "--model", model_ref,
