@@ -11,7 +11,7 @@ from prometheus_client import Counter, Histogram
 from sweetrl.runtime.metrics import REGISTRY
 
 __all__ = ["GENERATED_TOKENS", "PROMPT_TOKENS", "PREFIX_REUSED_TOKENS", "SCORED_TOKENS",
-           "BATCH_SIZE", "TIME_TO_FIRST_TOKEN"]
+           "BATCH_SIZE", "TIME_TO_FIRST_TOKEN", "ENGINE_RESTARTS"]
 
 GENERATED_TOKENS = Counter(
     "sweet_serving_generated_tokens", "Tokens sampled by the engine.", ["backend"],
@@ -39,3 +39,8 @@ TIME_TO_FIRST_TOKEN = Histogram(
     "From a generate request's arrival to its first sampled token (queueing + prefill).",
     ["backend"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
     registry=REGISTRY)
+
+ENGINE_RESTARTS = Counter(
+    "sweet_serving_engine_restarts",
+    "Engines started again after their process died (vllm backend, max_restarts).",
+    ["backend"], registry=REGISTRY)

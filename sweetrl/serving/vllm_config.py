@@ -88,6 +88,11 @@ class VllmBackendConfig:
         "After a checkpoint switch, how long calls already running on the old engine "
         "may take to finish before that engine is shut down (they then fail with "
         "UNAVAILABLE).", 600.0)
+    max_restarts: int = doc(
+        "When the engine process dies (killed for memory, a crash), start a new one on the "
+        "same model and adapters: at most this many times in 10 minutes, then calls fail "
+        "with UNAVAILABLE until the server is restarted. Calls that were running fail; calls "
+        "arriving during the restart wait for it. 0 disables.", 3)
     metrics_service: str = doc(
         "Value of the 'service' label of the queue-depth gauge (policy, critic...).", "policy")
 
@@ -105,6 +110,8 @@ class VllmBackendConfig:
         if self.max_lora_rank not in _LORA_RANKS:
             raise ValueError(f"max_lora_rank must be one of {_LORA_RANKS}, got "
                              f"{self.max_lora_rank!r}")
+        if self.max_restarts < 0:
+            raise ValueError(f"max_restarts must be >= 0, got {self.max_restarts!r}")
         if self.swap_grace_s < 0:
             raise ValueError(f"swap_grace_s must be >= 0, got {self.swap_grace_s!r}")
         if self.max_num_seqs and self.max_n > self.max_num_seqs:

@@ -485,6 +485,49 @@ async def test_switching_checkpoints_keeps_serving(tiny_vllm_dir, tmp_path):
         assert still.token_ids == after.token_ids
 
 
+def _kill_engine_processes() -> int:
+    """SIGKILL this process's vLLM engine processes (as the kernel's OOM killer would)."""
+    import psutil
+
+    victims = [p for p in psutil.Process().children(recursive=True)
+               if "VLLM" in " ".join(p.cmdline()) or p.name().startswith("VLLM")]
+    for p in victims:
+        p.kill()
+    return len(victims)
+
+
+@marked(vllm_marks("function", smollm2=False))
+@pytest.mark.timeout(900)
+async def test_a_dead_engine_is_replaced_and_serving_resumes(tiny_vllm_dir):
+    """The engine process killed: the call fails with UNAVAILABLE, the next call waits
+    for a new engine on the same model and gets the same greedy answer; once
+    max_restarts are spent, calls keep failing and say the server needs a restart."""
+    from sweetrl.errors import Unavailable
+    from sweetrl.serving import metrics
+    from sweetrl.serving.vllm_backend import VllmBackend
+
+    restarts = metrics.ENGINE_RESTARTS.labels("vllm")
+    prompt = tuple(range(5, 25))
+    greedy = SamplingParams(temperature=0, max_tokens=8)
+    async with VllmBackend(VllmBackendConfig(model=str(tiny_vllm_dir), max_model_len=256,
+                                             kv_cache_space_gib=1, max_restarts=1)) as backend:
+        before = (await backend.generate(GenerationInput(prompt, "", greedy))).samples[0]
+        counted = restarts._value.get()
+        assert _kill_engine_processes() >= 1
+        with pytest.raises(Unavailable, match="a new one is starting"):
+            for _ in range(200):  # the client may notice the death a moment later
+                await backend.generate(GenerationInput(prompt, "", greedy))
+                await asyncio.sleep(0.05)
+        again = (await backend.generate(GenerationInput(prompt, "", greedy))).samples[0]
+        assert again.token_ids == before.token_ids
+        assert restarts._value.get() == counted + 1
+        assert _kill_engine_processes() >= 1
+        with pytest.raises(Unavailable, match="needs a restart"):
+            for _ in range(200):
+                await backend.generate(GenerationInput(prompt, "", greedy))
+                await asyncio.sleep(0.05)
+
+
 # ------------------------------------------------ engine processes from any script
 
 
