@@ -34,5 +34,6 @@ def build(config: CriticServiceConfig) -> tuple[GrpcServer, CriticService]:
         service_names=(SERVICE_NAME,),
         on_start=service.start,
         on_stop=service.stop,
+        broken=lambda: service.critic.broken() or service.reference.broken(),
     )
     return GrpcServer(spec, config.server), service

@@ -33,5 +33,6 @@ def build(config: PolicyServiceConfig) -> tuple[GrpcServer, PolicyService]:
         service_names=(SERVICE_NAME,),
         on_start=service.start,
         on_stop=service.stop,
+        broken=backend.broken,
     )
     return GrpcServer(spec, config.server), service

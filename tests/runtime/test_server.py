@@ -96,6 +96,33 @@ async def test_health_serving_for_server_and_service(server):
         assert info.value.code() == grpc.StatusCode.NOT_FOUND
 
 
+async def test_a_broken_service_turns_not_serving_for_good(monkeypatch):
+    from sweetrl.runtime import server as server_module
+
+    monkeypatch.setattr(server_module, "HEALTH_POLL_S", 0.05)
+    reason: list[str] = []
+    spec = _spec()
+    spec.broken = lambda: reason[0] if reason else None
+    srv = GrpcServer(spec, _config())
+    await srv.start()
+    try:
+        async with make_channel(srv.address) as channel:
+            await wait_ready(channel, timeout=5)
+            await asyncio.sleep(0.2)
+            assert await _health(channel, SERVICE) == health_pb2.HealthCheckResponse.SERVING
+            reason.append("the engine died for good")
+            for _ in range(100):
+                if await _health(channel, SERVICE) == health_pb2.HealthCheckResponse.NOT_SERVING:
+                    break
+                await asyncio.sleep(0.05)
+            assert await _health(channel, SERVICE) == health_pb2.HealthCheckResponse.NOT_SERVING
+            reason.clear()  # it stays down: the server needs a restart
+            await asyncio.sleep(0.2)
+            assert await _health(channel, SERVICE) == health_pb2.HealthCheckResponse.NOT_SERVING
+    finally:
+        await srv.stop()
+
+
 async def test_reflection_lists_services(server):
     async with make_channel(server.address) as channel:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)

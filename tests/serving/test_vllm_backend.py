@@ -520,12 +520,13 @@ async def test_a_dead_engine_is_replaced_and_serving_resumes(tiny_vllm_dir):
                 await asyncio.sleep(0.05)
         again = (await backend.generate(GenerationInput(prompt, "", greedy))).samples[0]
         assert again.token_ids == before.token_ids
-        assert restarts._value.get() == counted + 1
+        assert restarts._value.get() == counted + 1 and backend.broken() is None
         assert _kill_engine_processes() >= 1
         with pytest.raises(Unavailable, match="needs a restart"):
             for _ in range(200):
                 await backend.generate(GenerationInput(prompt, "", greedy))
                 await asyncio.sleep(0.05)
+        assert "max_restarts" in backend.broken()
 
 
 # ------------------------------------------------ engine processes from any script
