@@ -22,12 +22,12 @@ from sweetrl.pipeline.stagecache import StageOutput
 log = logging.getLogger(__name__)
 
 
-def _plan(config: LoopConfig, policy: str, *, policy_address: str | None = None):
+def _plan(config: LoopConfig, policy: str):
     from sweetrl.colbench.rollout.services import ServicePlan
 
     return ServicePlan(policy_model=policy, policy_backend=config.backend,
-                       simulator=config.simulator, policy_address=policy_address,
-                       domain=config.domain, renderer_address=config.renderer_address or None)
+                       simulator=config.simulator, domain=config.domain,
+                       renderer_address=config.renderer_address or None)
 
 
 def _rollout_config(config: LoopConfig, *, k: int, temperature: float):
