@@ -12,6 +12,14 @@ after the mark); so does the ``max_turns``-th agent turn (answer: its whole mess
 The human is not asked after the last turn. An empty answer is no answer: reward 0
 without calling the sandbox.
 
+Context limit: a small policy's context can fill up before the 10th turn (SmolLM2's
+4096 tokens hold about nine 256-token turns with their replies). When the policy
+refuses a turn after the first as INVALID_ARGUMENT (the prompt plus the turn's
+``max_tokens`` no longer fit), the dialogue ends there with ``finish:
+"context_limit"``, the last agent message is the answer (as at the turn limit) and it
+is judged like any other; ``limit_error`` keeps the refusal. On the first turn the same
+refusal is a configuration error, recorded as a failure.
+
 Record (one JSONL line; the reference's fields first)::
 
     {"task": {...task line...}, "dialogue_history": [
@@ -22,8 +30,8 @@ Record (one JSONL line; the reference's fields first)::
         {"role": "user", "content": <reply>, "truncated": false}, ...],
      "answer": <final answer text>, "reward": 0.4,
      "task_id": ..., "rollout": 0, "seed": ..., "turns": 3, "questions": 2,
-     "finish": "answered" | "turn_limit" | "error", "success": false,
-     "tests_passed": 4, "tests_total": 10, "judge_error": "", "error": null,
+     "finish": "answered" | "turn_limit" | "context_limit" | "error", "success": false,
+     "tests_passed": 4, "tests_total": 10, "judge_error": "", "limit_error": "", "error": null,
      "policy_model": {...}, "simulator": "scripted", "seconds": 12.3}
 
 ``input`` is the prompt exactly as the model saw it (the chat rendered with its
@@ -126,6 +134,10 @@ class Dialogue:
         self.history.append({"role": "user", "content": text, "truncated": truncated})
         self.exchanges.append(("user", text))
 
+    def stop(self, finish: str) -> None:
+        """End the dialogue before the agent's turn (e.g. ``context_limit``)."""
+        self.finish = finish
+
 
 class BackendDialogue(Dialogue):
     """State of one backend dialogue (see module docstring); no I/O."""
@@ -133,6 +145,31 @@ class BackendDialogue(Dialogue):
     def __init__(self, task: LoadedTask, max_turns: int = MAX_TURNS) -> None:
         super().__init__(task.task.problem_description, max_turns)
         self.task = task
+
+    def stop(self, finish: str) -> None:
+        """End the dialogue before the agent's turn; its last message is the answer."""
+        super().stop(finish)
+        last = next((text for role, text in reversed(self.exchanges) if role == "assistant"), None)
+        self.answer = last
+
+
+async def agent_generation(clients: RolloutClients, state: Dialogue, seed: int,
+                           extra: dict[str, Any]) -> tuple[Generation | None, list[ChatTurn]]:
+    """The policy's next turn of `state` and the chat it came from; (None, chat) when the
+    policy refused a turn after the first as INVALID_ARGUMENT: the dialogue outgrew the
+    policy's context and is stopped with ``context_limit`` (the refusal in
+    ``extra["limit_error"]``). Other service failures raise."""
+    chat = state.next_chat()
+    try:
+        generation = await clients.generate(chat, seed=(seed + state.turns) % (1 << SEED_BITS))
+    except ServiceError as exc:
+        if state.turns == 0 or exc.code != "INVALID_ARGUMENT":
+            raise
+        extra["limit_error"] = exc.message
+        state.stop("context_limit")
+        return None, chat
+    extra["policy_model"] = generation.model
+    return generation, chat
 
 
 async def run_dialogue(task: LoadedTask, rollout: int, clients: RolloutClients) -> dict[str, Any]:
@@ -144,14 +181,15 @@ async def run_dialogue(task: LoadedTask, rollout: int, clients: RolloutClients) 
     record: dict[str, Any] = {"task": task_json(task), "dialogue_history": state.history,
                               "answer": "", "reward": None}
     extra: dict[str, Any] = {"success": False, "tests_passed": 0, "tests_total": len(task.task.test_cases),
-                             "judge_error": "", "error": None, "policy_model": None, "simulator": ""}
+                             "judge_error": "", "limit_error": "", "error": None, "policy_model": None,
+                             "simulator": ""}
     stage = "policy"
     try:
         while not state.done:
             stage = "policy"
-            chat = state.next_chat()
-            generation = await clients.generate(chat, seed=(seed + state.turns) % (1 << SEED_BITS))
-            extra["policy_model"] = generation.model
+            generation, chat = await agent_generation(clients, state, seed, extra)
+            if generation is None:
+                break
             state.agent_turn(generation, chat)
             if not state.done:
                 stage = "simulator"

@@ -55,7 +55,7 @@ from typing import Any
 
 from sweetrl.colbench.frontend.tasks import FrontendTask
 from sweetrl.colbench.rollout.clients import Generation, RolloutClients, Screenshot, ServiceError
-from sweetrl.colbench.rollout.env import SEED_BITS, Dialogue, dialogue_seed
+from sweetrl.colbench.rollout.env import Dialogue, agent_generation, dialogue_seed
 from sweetrl.colbench.rollout.prompts import MAX_TURNS, AgentOutput, ChatTurn
 from sweetrl.colbench.rollout.prompts_frontend import FRONTEND_SYSTEM_PROMPT, extract_html
 
@@ -95,10 +95,6 @@ class FrontendDialogue(Dialogue):
         self.pending_html = None
         self.renders += 1
 
-    def stop(self, finish: str) -> None:
-        """End the dialogue before the agent's turn (e.g. ``context_limit``)."""
-        self.finish = finish
-
 
 async def run_frontend_dialogue(task: FrontendTask, rollout: int,
                                 clients: RolloutClients) -> dict[str, Any]:
@@ -120,16 +116,9 @@ async def run_frontend_dialogue(task: FrontendTask, rollout: int,
         extra["target_render"] = target.stats
         while not state.done:
             stage = "policy"
-            chat = state.next_chat()
-            try:
-                generation = await clients.generate(chat, seed=(seed + state.turns) % (1 << SEED_BITS))
-            except ServiceError as exc:
-                if state.turns == 0 or exc.code != "INVALID_ARGUMENT":
-                    raise
-                extra["limit_error"] = exc.message
-                state.stop("context_limit")
+            generation, chat = await agent_generation(clients, state, seed, extra)
+            if generation is None:
                 break
-            extra["policy_model"] = generation.model
             state.agent_turn(generation, chat)
             if state.pending_html is not None:
                 stage = "render"

@@ -72,6 +72,7 @@ class Summary:
     mean_questions: float = 0.0
     answered_fraction: float = 0.0
     turn_limit_fraction: float = 0.0
+    context_limit_fraction: float = 0.0
     failure_reasons: dict[str, int] = field(default_factory=dict)
     judge_errors: dict[str, int] = field(default_factory=dict)
 
@@ -99,7 +100,9 @@ class Summary:
             out.append(f"best-of-{self.k} success: {pct(self.best_of_k_success)}")
         out.append(f"mean turns: {self.mean_turns:.2f}   mean questions asked: "
                    f"{self.mean_questions:.2f}   answered: {pct(self.answered_fraction)}   "
-                   f"hit the turn limit: {pct(self.turn_limit_fraction)}")
+                   f"hit the turn limit: {pct(self.turn_limit_fraction)}"
+                   + (f"   outgrew the policy's context: {pct(self.context_limit_fraction)}"
+                      if self.context_limit_fraction else ""))
         if self.judge_errors:
             out.append("answers the sandbox could not run: " + ", ".join(
                 f"{k} {v}" for k, v in sorted(self.judge_errors.items())))
@@ -139,5 +142,6 @@ def summarize(records: Iterable[dict[str, Any]]) -> Summary:
     s.mean_questions = sum(r["questions"] for r in judged) / len(judged)
     s.answered_fraction = sum(r.get("finish") == "answered" for r in judged) / len(judged)
     s.turn_limit_fraction = sum(r.get("finish") == "turn_limit" for r in judged) / len(judged)
+    s.context_limit_fraction = sum(r.get("finish") == "context_limit" for r in judged) / len(judged)
     s.judge_errors = dict(Counter(r["judge_error"] for r in judged if r.get("judge_error")))
     return s

@@ -55,6 +55,8 @@ def _summary_table(summary: Summary) -> str:
              ("mean questions asked", f"{summary.mean_questions:.2f}"),
              ("ended with I WANT TO ANSWER", f"{100 * summary.answered_fraction:.1f}%"),
              ("hit the turn limit", f"{100 * summary.turn_limit_fraction:.1f}%")]
+    if summary.context_limit_fraction:
+        rows.append(("outgrew the policy's context", f"{100 * summary.context_limit_fraction:.1f}%"))
     if summary.failure_reasons:
         rows.append(("failures", ", ".join(f"{k} x{v}" for k, v in sorted(summary.failure_reasons.items()))))
     return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>"

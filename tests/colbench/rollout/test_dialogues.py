@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 
+import grpc
 import pytest
 import pytest_asyncio
 from rollout_helpers import closed_port_address, config, require_strict_sandbox, tasks
@@ -35,6 +36,7 @@ def reset_fake(fake):
     while fake.in_flight and time.monotonic() < deadline:  # calls a test gave up on
         time.sleep(0.01)
     fake.script, fake.delay_s, fake.fail_next = ask_then_answer(TASKS), 0.0, 0
+    fake.fail_code = grpc.StatusCode.UNAVAILABLE
     fake.calls = fake.max_in_flight = 0
     fake.requests.clear()
 
@@ -94,6 +96,30 @@ async def test_ten_turn_cap_makes_the_last_message_the_answer(addresses, fake):
         10, 10, "turn_limit", "Could you tell me more?")
     assert sum(m["role"] == "user" for m in r["dialogue_history"]) == 1 + 9  # no reply to turn 10
     assert (r["reward"], r["judge_error"]) == (0.0, "syntax") and fake.calls == 10
+
+
+async def test_a_dialogue_outgrowing_the_policy_is_judged_on_its_last_message(addresses, fake):
+    task = TASKS[0]
+
+    def script(chat):  # a right function, not marked final; then the prompt no longer fits
+        fake.fail_next, fake.fail_code = 1, grpc.StatusCode.INVALID_ARGUMENT
+        return f"OUTPUT: {task.task.ground_truth}"
+
+    fake.script = script
+    async with clients(addresses) as c:
+        r = await run_dialogue(task, 0, c)
+    assert (r["error"], r["finish"], r["turns"], r["limit_error"]) == (
+        None, "context_limit", 1, "scripted failure")
+    assert r["answer"].strip() == task.task.ground_truth.strip()  # the last message
+    assert (r["reward"], r["success"]) == (1.0, True)
+    # the human replied to turn 1; the refused turn 2 left nothing in the history
+    assert [m["role"] for m in r["dialogue_history"]] == ["user", "assistant", "user"]
+    # on the first turn the same refusal is a failure (nothing fits: a configuration error)
+    fake.fail_next = 1
+    async with clients(addresses) as c:
+        r = await run_dialogue(task, 0, c)
+    assert (r["finish"], r["reward"], r["error"]["code"], r["error"]["stage"]) == (
+        "error", None, "INVALID_ARGUMENT", "policy")
 
 
 async def test_policy_retried_on_unavailable_then_succeeds(addresses, fake):

@@ -40,9 +40,18 @@ def test_summary_leaves_failures_out_and_counts_them():
     assert s.mean_turns == pytest.approx(14 / 3) and s.mean_questions == pytest.approx(11 / 3)
     assert s.turn_limit_fraction == pytest.approx(1 / 3)
     assert s.failure_reasons == {"sandbox:UNAVAILABLE": 1} and s.judge_errors == {"syntax": 1}
-    assert s.best_of_k_success is None
+    assert s.best_of_k_success is None and s.context_limit_fraction == 0
     text = "\n".join(s.lines())
     assert "% tests passed: 50.0%" in text and "Wilson" in text and "bootstrap" in text
+    assert "context" not in text
+
+
+def test_summary_counts_dialogues_that_outgrew_the_context_as_judged():
+    s = summarize([rec("a", reward=0.0, turns=9, finish="context_limit"),
+                   rec("b", reward=0.0, turns=10, finish="turn_limit")])
+    assert (s.judged, s.failures) == (2, 0)
+    assert s.context_limit_fraction == pytest.approx(0.5) == s.turn_limit_fraction
+    assert "outgrew the policy's context: 50.0%" in "\n".join(s.lines())
 
 
 def test_k_rollouts_average_per_task_and_give_best_of_k():
