@@ -6,7 +6,7 @@ Run from the repository root::
         [--dialogues 16] [--concurrency 8] [--in-flight 16] [--max-tokens 24] [--max-turns 10]
         [--temperature 1.0] [--simulator scripted] [--repeats 1] [--order ours-first]
         [--threads 1] [--backend transformers] [--policy-address HOST:PORT]
-        [--simulator-model smollm2-135m-instruct]
+        [--simulator-model smollm2-135m-instruct] [--simulator-policy-address HOST:PORT]
 
 What it measures: completed ColBench backend dialogues per minute (and generated
 tokens per second) when collecting rollouts through the real services -- a policy
@@ -55,6 +55,11 @@ setting: the human is a separate, larger LLM), started here with the same engine
 ``--threads``: a lock-step loop leaves each server idle while the other works, our
 collector keeps both busy. Without it the human's calls share the policy's engine.
 The engine figures (tokens, steps, batch) then add up both servers' engines.
+
+``--simulator-policy-address`` sends the ``llm`` human's calls to a running policy
+server instead (e.g. ``sweet serve policy`` in a process of its own, so that the two
+servers' Python work does not share one interpreter); its prefix cache cannot be
+emptied from here, so use ``--repeats 2``.
 
 ``--policy-address`` measures against a running policy server instead (e.g. CUDA vLLM
 in the cluster, where a decoding step costs about the same for 1 or 32 sequences and
@@ -112,6 +117,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--policy-address", default=None, help="use this running policy server")
     p.add_argument("--simulator-model", default=None,
                    help="llm human on its own model server (implies --simulator llm)")
+    p.add_argument("--simulator-policy-address", default=None,
+                   help="llm human through this running policy server, e.g. `sweet serve "
+                        "policy` in a process of its own (implies --simulator llm)")
     return p.parse_args(argv)
 
 
@@ -207,6 +215,9 @@ async def amain(args) -> dict:
     if args.simulator_model:
         args.simulator = "llm"
         overrides["simulator_policy.transformers.prefix_cache_tokens"] = "65536"
+    if args.simulator_policy_address:
+        args.simulator = "llm"
+        overrides["simulator.llm.policy_address"] = args.simulator_policy_address
     if args.threads:
         overrides["policy.transformers.torch_threads"] = str(args.threads)
         if args.simulator_model:
