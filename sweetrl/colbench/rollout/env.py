@@ -149,8 +149,8 @@ class BackendDialogue(Dialogue):
     def stop(self, finish: str) -> None:
         """End the dialogue before the agent's turn; its last message is the answer."""
         super().stop(finish)
-        last = next((text for role, text in reversed(self.exchanges) if role == "assistant"), None)
-        self.answer = last
+        self.answer = next((text for role, text in reversed(self.exchanges) if role == "assistant"),
+                           None)
 
 
 async def agent_generation(clients: RolloutClients, state: Dialogue, seed: int,

@@ -140,8 +140,9 @@ def summarize(records: Iterable[dict[str, Any]]) -> Summary:
                                   for rs in per_task.values()) / len(per_task)
     s.mean_turns = sum(r["turns"] for r in judged) / len(judged)
     s.mean_questions = sum(r["questions"] for r in judged) / len(judged)
-    s.answered_fraction = sum(r.get("finish") == "answered" for r in judged) / len(judged)
-    s.turn_limit_fraction = sum(r.get("finish") == "turn_limit" for r in judged) / len(judged)
-    s.context_limit_fraction = sum(r.get("finish") == "context_limit" for r in judged) / len(judged)
+    finishes = Counter(r.get("finish") for r in judged)
+    s.answered_fraction = finishes["answered"] / len(judged)
+    s.turn_limit_fraction = finishes["turn_limit"] / len(judged)
+    s.context_limit_fraction = finishes["context_limit"] / len(judged)
     s.judge_errors = dict(Counter(r["judge_error"] for r in judged if r.get("judge_error")))
     return s
