@@ -1,10 +1,10 @@
 """The torch side of the transformers backend: one engine thread, one step loop.
 
 Continuous batching. The engine keeps one batch of running sequences with a shared,
-LEFT-padded KV cache (a transformers ``DynamicCache``: per layer ``[B, heads, L, d]``)
-and a 2-D attention mask ``[B, L]`` in which padding columns are 0. Each step feeds
-every running sequence its latest token with its own position id, samples the next
-token per row (`sweetrl.serving.sampling`), and then:
+LEFT-padded KV cache (per layer ``[B, heads, L, d]``, appended in place by
+`sweetrl.serving.kv_cache`) and a 2-D attention mask ``[B, L]`` in which padding
+columns are 0. Each step feeds every running sequence its latest token with its own
+position id, samples the next token per row (`sweetrl.serving.sampling`), and then:
 
 * finished or cancelled sequences leave: their rows are dropped from the cache, and
   leading columns that have become padding for every row are trimmed;
@@ -49,6 +49,7 @@ from sweetrl.errors import Overloaded, SweetError, Unavailable
 from sweetrl.runtime.metrics import queue_depth
 from sweetrl.serving import metrics
 from sweetrl.serving.config import TransformersBackendConfig
+from sweetrl.serving.kv_cache import growing_cache, select_rows, stacked_cache
 from sweetrl.serving.loading import LoadedModel, kv_tensors
 from sweetrl.serving.prefix_cache import PrefixCache
 from sweetrl.serving.sampling import choose_tokens, find_stop
@@ -385,15 +386,11 @@ class Engine:
                mask: torch.Tensor, positions: torch.Tensor, next_tokens: torch.Tensor) -> None:
         if not self._active:
             self._active = list(seqs)
-            self._cache = self.loaded.cache_from(kv)
+            self._cache = growing_cache(kv)
             self._mask, self._positions, self._next = mask, positions, next_tokens
             return
-        old_kv = kv_tensors(self._cache)
         width = max(self._mask.shape[1], mask.shape[1])
-        merged = [(torch.cat([_left_pad(ok, width), _left_pad(nk, width)]),
-                   torch.cat([_left_pad(ov, width), _left_pad(nv, width)]))
-                  for (ok, ov), (nk, nv) in zip(old_kv, kv)]
-        self._cache = self.loaded.cache_from(merged)
+        self._cache = stacked_cache([kv_tensors(self._cache), kv])
         self._mask = torch.cat([_left_pad_mask(self._mask, width), _left_pad_mask(mask, width)])
         self._positions = torch.cat([self._positions, positions])
         self._next = torch.cat([self._next, next_tokens])
@@ -480,9 +477,7 @@ class Engine:
         mask = self._mask.index_select(0, rows)
         # Columns that are padding in every remaining row are dead weight: trim them.
         first = int(mask.any(dim=0).int().argmax())
-        kv = [(k.index_select(0, rows)[:, :, first:], v.index_select(0, rows)[:, :, first:])
-              for k, v in kv_tensors(self._cache)]
-        self._cache = self.loaded.cache_from(kv)
+        self._cache = select_rows(kv_tensors(self._cache), keep, first)
         self._mask = mask[:, first:]
         self._positions = self._positions.index_select(0, rows)
         self._next = self._next.index_select(0, rows)
@@ -533,11 +528,6 @@ def _generator(seed: int | None, index: int, temperature: float) -> torch.Genera
     generator = torch.Generator()  # CPU: one draw per step, identical on every device
     generator.manual_seed((seed + index * _SEED_MIX) % (1 << 63))
     return generator
-
-
-def _left_pad(t: torch.Tensor, width: int) -> torch.Tensor:
-    missing = width - t.shape[-2]
-    return torch.nn.functional.pad(t, (0, 0, missing, 0)) if missing else t
 
 
 def _left_pad_mask(mask: torch.Tensor, width: int) -> torch.Tensor:

@@ -17,6 +17,7 @@ import torch
 from prometheus_client import REGISTRY
 
 from sweetrl.errors import FailedPrecondition, InvalidInput, Overloaded
+from sweetrl.serving import kv_cache
 from sweetrl.serving.config import TransformersBackendConfig
 from sweetrl.serving.transformers_backend import TransformersBackend
 from sweetrl.serving.types import (FinishReason, GenerationInput, SamplingParams,
@@ -78,6 +79,21 @@ async def test_greedy_matches_transformers_generate_and_forward_logprobs(tiny_di
             assert_close(sample.token_logprobs, full_logprobs(reference, ids, sample.token_ids))
             assert sample.text == backend.tokenizer.decode(sample.token_ids,
                                                            skip_special_tokens=True)
+
+
+async def test_greedy_matches_generate_when_the_batch_cache_grows_often(tiny_dir, reference,
+                                                                        monkeypatch):
+    """The running batch's cache appends in place and grows every 2 columns here
+    (`sweetrl.serving.kv_cache`); rows of different lengths join and leave it."""
+    monkeypatch.setattr(kv_cache, "DEFAULT_HEADROOM", 2)
+    async with serving(tiny_dir) as backend:
+        prompts = [encode(backend, text) for text in TEXTS[:3]]
+        outs = await asyncio.gather(*(backend.generate(request(ids, max_tokens=9 + 4 * i))
+                                      for i, ids in enumerate(prompts)))
+        for i, (ids, out) in enumerate(zip(prompts, outs)):
+            expected = reference.generate(torch.tensor([ids]), max_new_tokens=9 + 4 * i,
+                                          do_sample=False)[0, len(ids):].tolist()
+            assert out.samples[0].token_ids == expected
 
 
 async def test_greedy_is_deterministic_and_n_samples_are_returned(tiny_dir):
