@@ -281,7 +281,7 @@ class PolicyService:
             raise InvalidInput(f"sampling.temperature must be in [0, 2], got {p.temperature}")
         if not 0.0 <= p.top_p <= 1.0 or math.isnan(p.top_p):
             raise InvalidInput(f"sampling.top_p must be in [0, 1], got {p.top_p}")
-        for name in ("top_k", "max_tokens", "n"):
+        for name in ("top_k", "max_tokens", "n", "max_chars"):
             if getattr(p, name) < 0:
                 raise InvalidInput(f"sampling.{name} must be >= 0, got {getattr(p, name)}")
         n = p.n or 1

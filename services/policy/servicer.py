@@ -54,7 +54,8 @@ def sampling_from_proto(s: policy_pb2.SamplingParams) -> SamplingParams:
     return SamplingParams(
         temperature=s.temperature, top_p=s.top_p or 1.0, top_k=s.top_k,
         max_tokens=s.max_tokens, stop=tuple(s.stop),
-        seed=s.seed if s.HasField("seed") else None, n=s.n, logprobs=s.logprobs)
+        seed=s.seed if s.HasField("seed") else None, n=s.n, logprobs=s.logprobs,
+        max_chars=s.max_chars)
 
 
 def generate_request_from_proto(req: policy_pb2.GenerateRequest) -> GenerateRequest:

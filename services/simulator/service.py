@@ -28,7 +28,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from prometheus_client import Counter, Histogram
 
@@ -198,6 +198,8 @@ class SimulatorService:
         kind = simulator.kind
         deadline = None if timeout is None else (
             loop.time() + timeout - (time.perf_counter() - started))
+        cap = request.max_reply_chars or DEFAULT_REPLY_CHARS[request.domain or "backend"]
+        request = replace(request, max_reply_chars=cap)  # the backends see the cap
         try:
             async with asyncio.timeout_at(deadline):
                 self._set_waiting(+1)
@@ -212,7 +214,6 @@ class SimulatorService:
         except TimeoutError:
             raise DeadlineExceeded("the deadline passed before the simulated human "
                                    "replied") from None
-        cap = request.max_reply_chars or DEFAULT_REPLY_CHARS[request.domain or "backend"]
         text, truncated, chars = cap_reply(text, cap)
         latency = time.perf_counter() - started
         REPLIES.labels(kind).inc()

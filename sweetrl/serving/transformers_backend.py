@@ -254,6 +254,8 @@ class TransformersBackend(Backend):
             raise InvalidInput(f"top_p={params.top_p} must be in (0, 1]")
         if params.top_k < 0:
             raise InvalidInput(f"top_k={params.top_k} must be >= 0 (0 = no limit)")
+        if params.max_chars < 0:
+            raise InvalidInput(f"max_chars={params.max_chars} must be >= 0 (0 = no limit)")
         _check_token_ids(prompt, loaded.vocab_size, "prompt")
 
     @staticmethod

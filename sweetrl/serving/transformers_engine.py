@@ -432,15 +432,16 @@ class Engine:
         params, loaded = seq.job.params, self.loaded
         if seq.tokens[-1] in loaded.eos_ids:
             seq.finish = FinishReason.STOP
-        elif params.stop:
-            text = loaded.decode(seq.tokens)
+            return
+        text = loaded.decode(seq.tokens) if params.stop or params.max_chars else ""
+        if params.stop:
             hit = find_stop(text, params.stop)
             if hit is not None:
                 seq.finish, seq.text, seq.stop_string = FinishReason.STOP, text[:hit[0]], hit[1]
                 return
-        if seq.finish is None and (
-                len(seq.tokens) >= params.max_tokens
-                or len(seq.job.prompt) + len(seq.tokens) >= loaded.max_model_len):
+        if (len(seq.tokens) >= params.max_tokens
+                or len(seq.job.prompt) + len(seq.tokens) >= loaded.max_model_len
+                or (params.max_chars and len(text) >= params.max_chars)):
             seq.finish = FinishReason.LENGTH
 
     def _finish(self, seq: _Seq) -> None:

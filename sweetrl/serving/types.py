@@ -19,6 +19,8 @@ class SamplingParams:
     seed: int | None = None
     n: int = 1
     logprobs: bool = True
+    max_chars: int = 0
+    """Stop a sample once its text holds at least this many characters (0: no limit)."""
 
 
 class FinishReason(str, enum.Enum):

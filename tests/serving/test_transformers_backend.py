@@ -137,6 +137,18 @@ async def test_stop_string_truncates_text_and_is_reported(tiny_dir):
         assert len(out.token_ids) < len(full.token_ids)
 
 
+async def test_max_chars_stops_a_sample_once_its_text_reaches_it(tiny_dir):
+    async with serving(tiny_dir) as backend:
+        ids = encode(backend, TEXTS[2])
+        whole = (await backend.generate(request(ids, max_tokens=40))).samples[0]
+        assert len(whole.text) > 20
+        out = (await backend.generate(request(ids, max_tokens=40, max_chars=20))).samples[0]
+        assert out.finish_reason is FinishReason.LENGTH
+        assert len(out.text) >= 20 and whole.text.startswith(out.text)
+        shorter = backend.tokenizer.decode(out.token_ids[:-1], skip_special_tokens=True)
+        assert len(shorter) < 20  # one token fewer had not reached it: stopped at once
+
+
 async def test_max_tokens_and_context_limit_finish_with_length(tiny_dir):
     async with serving(tiny_dir) as backend:
         ids = encode(backend, TEXTS[3])

@@ -266,6 +266,27 @@ class TestFloat32:
             temperature=0, max_tokens=3, logprobs=False)))
         assert nolog.samples[0].token_logprobs == []
 
+    async def test_max_chars_stops_each_sample_soon_after_its_text_reaches_it(self, vllm_f32):
+        ids = chat(vllm_f32.tokenizer, "Tell me a long story about a cat.")
+        full = await vllm_f32.generate(GenerationInput(ids, "", SamplingParams(
+            temperature=0, max_tokens=120)))
+        whole = full.samples[0]
+        assert len(whole.text) > 200
+        capped = await vllm_f32.generate(GenerationInput(ids, "", SamplingParams(
+            temperature=0, max_tokens=120, max_chars=100)))
+        sample = capped.samples[0]
+        assert sample.finish_reason is FinishReason.LENGTH
+        assert 100 <= len(sample.text) < len(whole.text) and whole.text.startswith(sample.text)
+        assert len(sample.token_ids) < len(whole.token_ids)
+        assert len(sample.token_logprobs) == len(sample.token_ids)
+        # n samples: each ends on its own, the request ends when all have.
+        many = await vllm_f32.generate(GenerationInput(ids, "", SamplingParams(
+            temperature=1.0, n=3, seed=5, max_tokens=120, max_chars=60)))
+        assert [s.index for s in many.samples] == [0, 1, 2]
+        for s in many.samples:
+            assert len(s.text) >= 60 or s.finish_reason is FinishReason.STOP
+        await wait_until(lambda: vllm_f32.stats()["unfinished"] == 0, timeout=10)
+
     async def test_scoring_a_long_shared_context_encodes_it_once(self, vllm_f32, hf_f32):
         """16 candidates after a ~700-token context: the context is encoded once (plus
         at most one partial KV block per candidate), duplicates are scored once.

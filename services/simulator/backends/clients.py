@@ -98,14 +98,17 @@ class ChatClient(abc.ABC):
 
     @abc.abstractmethod
     async def _attempt(self, messages: Sequence[PromptMessage], max_tokens: int,
-                       timeout: float) -> str:
+                       timeout: float, max_chars: int) -> str:
         """One request; raises `_Retryable` for failures worth another attempt."""
 
     async def complete(self, messages: Sequence[PromptMessage], *, max_tokens: int,
-                       timeout: float | None = None) -> str:
+                       timeout: float | None = None, max_chars: int = 0) -> str:
         """The model's greedy reply to `messages`.
 
         Args:
+            max_chars: the caller keeps only this many characters (0: all); a transport
+                that can (the policy transport) has the server stop generating soon
+                after, the OpenAI API has no such parameter.
             timeout: seconds left before the caller's deadline, which also bounds each
                 attempt; None for no deadline (each attempt is then bounded by
                 ``request_timeout_s``).
@@ -127,7 +130,7 @@ class ChatClient(abc.ABC):
             if budget <= 0:
                 break
             try:
-                return await self._attempt(messages, max_tokens, budget)
+                return await self._attempt(messages, max_tokens, budget, max_chars)
             except _Retryable as exc:
                 reason = exc.reason
             if attempt == s.max_attempts:
@@ -185,7 +188,7 @@ class PolicyChatClient(ChatClient):
             self._channel = self._stub = None
 
     async def _attempt(self, messages: Sequence[PromptMessage], max_tokens: int,
-                       timeout: float) -> str:
+                       timeout: float, max_chars: int) -> str:
         from sweetrl.api.v1 import common_pb2, policy_pb2
 
         if any(isinstance(m, PartsMessage) for m in messages):
@@ -197,7 +200,8 @@ class PolicyChatClient(ChatClient):
         request = policy_pb2.GenerateRequest(
             prompts=[policy_pb2.Prompt(chat=policy_pb2.Chat(messages=[
                 common_pb2.ChatMessage(role=roles[m.role], content=m.content) for m in messages]))],
-            sampling=policy_pb2.SamplingParams(temperature=0.0, max_tokens=max_tokens, n=1))
+            sampling=policy_pb2.SamplingParams(temperature=0.0, max_tokens=max_tokens, n=1,
+                                               max_chars=max_chars))
         try:
             response = await self._stub.Generate(request, timeout=timeout)
         except grpc.aio.AioRpcError as exc:
@@ -256,7 +260,7 @@ class OpenAIChatClient(ChatClient):
             self._http = None
 
     async def _attempt(self, messages: Sequence[PromptMessage], max_tokens: int,
-                       timeout: float) -> str:
+                       timeout: float, max_chars: int) -> str:  # no such API parameter
         if self._http is None:
             raise Unavailable("the simulator's HTTP client is not started")
         httpx = self._httpx

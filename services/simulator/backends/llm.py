@@ -5,7 +5,9 @@ An instruct model plays the person who wants the function written. Its prompt
 ground-truth code the person "has in mind", and the dialogue so far as a transcript;
 it is told to answer like a person who needs help, only from that code, saying
 "I don't know." otherwise, in at most two sentences, without showing code. Decoding
-is greedy. The service cuts the reply to 400 characters.
+is greedy. The service cuts the reply to 400 characters; through a policy server the
+model stops generating soon after that (``SamplingParams.max_chars``), since the
+rest would be cut anyway.
 
 The model sees the ground truth: that is the benchmark's design (the human knows
 what they want). What keeps it out of the reply is the instruction, as in the
@@ -56,6 +58,8 @@ Write your next reply to the assistant's last message, as the person, in at most
 two sentences."""
 
 SPEAKERS = {"assistant": "Assistant", "user": "You"}
+LABEL_ROOM = 32
+"""Characters generated past the reply cap, for a speaker label that `clean_reply` drops."""
 _LABEL = re.compile(r"^\s*(you|me|person|human|user)\s*:\s*", re.IGNORECASE)
 
 
@@ -108,6 +112,10 @@ class LlmBackend(SimulatorBackend):
         await self.client.close()
 
     async def reply(self, request: ReplyRequest, *, timeout: float | None = None) -> str:
+        # The service keeps max_reply_chars characters of the cleaned reply: ask the
+        # model server to stop soon after, with room for a label clean_reply removes.
+        cap = request.max_reply_chars
         text = await self.client.complete(simulator_messages(request),
-                                          max_tokens=self.settings.max_tokens, timeout=timeout)
+                                          max_tokens=self.settings.max_tokens, timeout=timeout,
+                                          max_chars=cap + LABEL_ROOM if cap else 0)
         return clean_reply(text)

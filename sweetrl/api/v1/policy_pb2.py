@@ -25,51 +25,51 @@ _sym_db = _symbol_database.Default()
 from sweetrl.api.v1 import common_pb2 as sweetrl_dot_api_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bsweetrl/api/v1/policy.proto\x12\x0esweetrl.api.v1\x1a\x1bsweetrl/api/v1/common.proto\"5\n\x04\x43hat\x12-\n\x08messages\x18\x01 \x03(\x0b\x32\x1b.sweetrl.api.v1.ChatMessage\"G\n\x06Prompt\x12\x0e\n\x04text\x18\x01 \x01(\tH\x00\x12$\n\x04\x63hat\x18\x02 \x01(\x0b\x32\x14.sweetrl.api.v1.ChatH\x00\x42\x07\n\x05input\"\x9e\x01\n\x0eSamplingParams\x12\x13\n\x0btemperature\x18\x01 \x01(\x01\x12\r\n\x05top_p\x18\x02 \x01(\x01\x12\r\n\x05top_k\x18\x03 \x01(\x05\x12\x12\n\nmax_tokens\x18\x04 \x01(\x05\x12\x0c\n\x04stop\x18\x05 \x03(\t\x12\x11\n\x04seed\x18\x06 \x01(\x03H\x00\x88\x01\x01\x12\t\n\x01n\x18\x07 \x01(\x05\x12\x10\n\x08logprobs\x18\x08 \x01(\x08\x42\x07\n\x05_seed\"r\n\x0bServedModel\x12\x12\n\nmodel_name\x18\x01 \x01(\t\x12\x10\n\x08revision\x18\x02 \x01(\t\x12\x0f\n\x07\x61\x64\x61pter\x18\x03 \x01(\t\x12\x18\n\x10\x61\x64\x61pter_revision\x18\x04 \x01(\t\x12\x12\n\ngeneration\x18\x05 \x01(\x03\"}\n\x0fGenerateRequest\x12\'\n\x07prompts\x18\x01 \x03(\x0b\x32\x16.sweetrl.api.v1.Prompt\x12\x30\n\x08sampling\x18\x02 \x01(\x0b\x32\x1e.sweetrl.api.v1.SamplingParams\x12\x0f\n\x07\x61\x64\x61pter\x18\x03 \x01(\t\"\xc5\x01\n\x06Sample\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x11\n\ttoken_ids\x18\x03 \x03(\x05\x12\x16\n\x0etoken_logprobs\x18\x04 \x03(\x02\x12\x33\n\rfinish_reason\x18\x05 \x01(\x0e\x32\x1c.sweetrl.api.v1.FinishReason\x12\x14\n\x0cmean_logprob\x18\x06 \x01(\x01\x12\x13\n\x0bsum_logprob\x18\x07 \x01(\x01\x12\x13\n\x0bstop_string\x18\x08 \x01(\t\"\x91\x01\n\x0cPromptResult\x12\'\n\x07samples\x18\x01 \x03(\x0b\x32\x16.sweetrl.api.v1.Sample\x12\x15\n\rprompt_tokens\x18\x02 \x01(\x05\x12\x17\n\x0frendered_prompt\x18\x03 \x01(\t\x12(\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x19.sweetrl.api.v1.ItemError\"m\n\x10GenerateResponse\x12-\n\x07results\x18\x01 \x03(\x0b\x32\x1c.sweetrl.api.v1.PromptResult\x12*\n\x05model\x18\x02 \x01(\x0b\x32\x1b.sweetrl.api.v1.ServedModel\"\xe6\x02\n\x13GenerateStreamChunk\x12\x14\n\x0cprompt_index\x18\x01 \x01(\x05\x12\x14\n\x0csample_index\x18\x02 \x01(\x05\x12\x12\n\ntext_delta\x18\x03 \x01(\t\x12\x11\n\ttoken_ids\x18\x04 \x03(\x05\x12\x16\n\x0etoken_logprobs\x18\x05 \x03(\x02\x12\x33\n\rfinish_reason\x18\x06 \x01(\x0e\x32\x1c.sweetrl.api.v1.FinishReason\x12\x14\n\x0cmean_logprob\x18\x07 \x01(\x01\x12\x13\n\x0bstop_string\x18\x08 \x01(\t\x12\x15\n\rprompt_tokens\x18\t \x01(\x05\x12\x17\n\x0frendered_prompt\x18\n \x01(\t\x12(\n\x05\x65rror\x18\x0b \x01(\x0b\x32\x19.sweetrl.api.v1.ItemError\x12*\n\x05model\x18\x0c \x01(\x0b\x32\x1b.sweetrl.api.v1.ServedModel\"\xa2\x01\n\x0cScoreRequest\x12\x16\n\x0c\x63ontext_text\x18\x01 \x01(\tH\x00\x12,\n\x0c\x63ontext_chat\x18\x02 \x01(\x0b\x32\x14.sweetrl.api.v1.ChatH\x00\x12\x15\n\rcontinuations\x18\x03 \x03(\t\x12\x19\n\x11score_end_of_turn\x18\x04 \x01(\x08\x12\x0f\n\x07\x61\x64\x61pter\x18\x05 \x01(\tB\t\n\x07\x63ontext\"~\n\x11\x43ontinuationScore\x12\x11\n\ttoken_ids\x18\x01 \x03(\x05\x12\x16\n\x0etoken_logprobs\x18\x02 \x03(\x02\x12\x13\n\x0bsum_logprob\x18\x03 \x01(\x01\x12\x14\n\x0cmean_logprob\x18\x04 \x01(\x01\x12\x13\n\x0btoken_count\x18\x05 \x01(\x05\"\xa0\x01\n\rScoreResponse\x12\x31\n\x06scores\x18\x01 \x03(\x0b\x32!.sweetrl.api.v1.ContinuationScore\x12\x16\n\x0e\x63ontext_tokens\x18\x02 \x01(\x05\x12\x18\n\x10rendered_context\x18\x03 \x01(\t\x12*\n\x05model\x18\x04 \x01(\x0b\x32\x1b.sweetrl.api.v1.ServedModel\"\x15\n\x13GetModelInfoRequest\"H\n\x0b\x41\x64\x61pterInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0b\n\x03uri\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\t\x12\x0c\n\x04rank\x18\x04 \x01(\x05\"\xb4\x02\n\tModelInfo\x12\x12\n\nmodel_name\x18\x01 \x01(\t\x12\x0b\n\x03uri\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\t\x12\x0f\n\x07\x62\x61\x63kend\x18\x04 \x01(\t\x12\x17\n\x0f\x62\x61\x63kend_version\x18\x05 \x01(\t\x12\x15\n\rmax_model_len\x18\x06 \x01(\x05\x12\x1a\n\x12\x64\x65\x66\x61ult_max_tokens\x18\x07 \x01(\x05\x12\r\n\x05\x64type\x18\x08 \x01(\t\x12\x19\n\x11has_chat_template\x18\t \x01(\x08\x12\x12\n\nmultimodal\x18\n \x01(\x08\x12-\n\x08\x61\x64\x61pters\x18\x0b \x03(\x0b\x32\x1b.sweetrl.api.v1.AdapterInfo\x12\x16\n\x0e\x61\x63tive_adapter\x18\x0c \x01(\t\x12\x12\n\ngeneration\x18\r \x01(\x03\"\x97\x01\n\x15LoadCheckpointRequest\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12,\n\x04kind\x18\x02 \x01(\x0e\x32\x1e.sweetrl.api.v1.CheckpointKind\x12\x12\n\nbase_model\x18\x03 \x01(\t\x12\x14\n\x0c\x61\x64\x61pter_name\x18\x04 \x01(\t\x12\x19\n\x11\x65xpected_revision\x18\x05 \x01(\t\"X\n\x16LoadCheckpointResponse\x12(\n\x05model\x18\x01 \x01(\x0b\x32\x19.sweetrl.api.v1.ModelInfo\x12\x14\n\x0cload_seconds\x18\x02 \x01(\x01*x\n\x0c\x46inishReason\x12\x1d\n\x19\x46INISH_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x46INISH_REASON_STOP\x10\x01\x12\x18\n\x14\x46INISH_REASON_LENGTH\x10\x02\x12\x17\n\x13\x46INISH_REASON_ABORT\x10\x03*h\n\x0e\x43heckpointKind\x12\x1f\n\x1b\x43HECKPOINT_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HECKPOINT_KIND_FULL\x10\x01\x12\x1b\n\x17\x43HECKPOINT_KIND_ADAPTER\x10\x02\x32\xaf\x03\n\rPolicyService\x12M\n\x08Generate\x12\x1f.sweetrl.api.v1.GenerateRequest\x1a .sweetrl.api.v1.GenerateResponse\x12X\n\x0eGenerateStream\x12\x1f.sweetrl.api.v1.GenerateRequest\x1a#.sweetrl.api.v1.GenerateStreamChunk0\x01\x12\x44\n\x05Score\x12\x1c.sweetrl.api.v1.ScoreRequest\x1a\x1d.sweetrl.api.v1.ScoreResponse\x12N\n\x0cGetModelInfo\x12#.sweetrl.api.v1.GetModelInfoRequest\x1a\x19.sweetrl.api.v1.ModelInfo\x12_\n\x0eLoadCheckpoint\x12%.sweetrl.api.v1.LoadCheckpointRequest\x1a&.sweetrl.api.v1.LoadCheckpointResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bsweetrl/api/v1/policy.proto\x12\x0esweetrl.api.v1\x1a\x1bsweetrl/api/v1/common.proto\"5\n\x04\x43hat\x12-\n\x08messages\x18\x01 \x03(\x0b\x32\x1b.sweetrl.api.v1.ChatMessage\"G\n\x06Prompt\x12\x0e\n\x04text\x18\x01 \x01(\tH\x00\x12$\n\x04\x63hat\x18\x02 \x01(\x0b\x32\x14.sweetrl.api.v1.ChatH\x00\x42\x07\n\x05input\"\xb1\x01\n\x0eSamplingParams\x12\x13\n\x0btemperature\x18\x01 \x01(\x01\x12\r\n\x05top_p\x18\x02 \x01(\x01\x12\r\n\x05top_k\x18\x03 \x01(\x05\x12\x12\n\nmax_tokens\x18\x04 \x01(\x05\x12\x0c\n\x04stop\x18\x05 \x03(\t\x12\x11\n\x04seed\x18\x06 \x01(\x03H\x00\x88\x01\x01\x12\t\n\x01n\x18\x07 \x01(\x05\x12\x10\n\x08logprobs\x18\x08 \x01(\x08\x12\x11\n\tmax_chars\x18\t \x01(\x05\x42\x07\n\x05_seed\"r\n\x0bServedModel\x12\x12\n\nmodel_name\x18\x01 \x01(\t\x12\x10\n\x08revision\x18\x02 \x01(\t\x12\x0f\n\x07\x61\x64\x61pter\x18\x03 \x01(\t\x12\x18\n\x10\x61\x64\x61pter_revision\x18\x04 \x01(\t\x12\x12\n\ngeneration\x18\x05 \x01(\x03\"}\n\x0fGenerateRequest\x12\'\n\x07prompts\x18\x01 \x03(\x0b\x32\x16.sweetrl.api.v1.Prompt\x12\x30\n\x08sampling\x18\x02 \x01(\x0b\x32\x1e.sweetrl.api.v1.SamplingParams\x12\x0f\n\x07\x61\x64\x61pter\x18\x03 \x01(\t\"\xc5\x01\n\x06Sample\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x11\n\ttoken_ids\x18\x03 \x03(\x05\x12\x16\n\x0etoken_logprobs\x18\x04 \x03(\x02\x12\x33\n\rfinish_reason\x18\x05 \x01(\x0e\x32\x1c.sweetrl.api.v1.FinishReason\x12\x14\n\x0cmean_logprob\x18\x06 \x01(\x01\x12\x13\n\x0bsum_logprob\x18\x07 \x01(\x01\x12\x13\n\x0bstop_string\x18\x08 \x01(\t\"\x91\x01\n\x0cPromptResult\x12\'\n\x07samples\x18\x01 \x03(\x0b\x32\x16.sweetrl.api.v1.Sample\x12\x15\n\rprompt_tokens\x18\x02 \x01(\x05\x12\x17\n\x0frendered_prompt\x18\x03 \x01(\t\x12(\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x19.sweetrl.api.v1.ItemError\"m\n\x10GenerateResponse\x12-\n\x07results\x18\x01 \x03(\x0b\x32\x1c.sweetrl.api.v1.PromptResult\x12*\n\x05model\x18\x02 \x01(\x0b\x32\x1b.sweetrl.api.v1.ServedModel\"\xe6\x02\n\x13GenerateStreamChunk\x12\x14\n\x0cprompt_index\x18\x01 \x01(\x05\x12\x14\n\x0csample_index\x18\x02 \x01(\x05\x12\x12\n\ntext_delta\x18\x03 \x01(\t\x12\x11\n\ttoken_ids\x18\x04 \x03(\x05\x12\x16\n\x0etoken_logprobs\x18\x05 \x03(\x02\x12\x33\n\rfinish_reason\x18\x06 \x01(\x0e\x32\x1c.sweetrl.api.v1.FinishReason\x12\x14\n\x0cmean_logprob\x18\x07 \x01(\x01\x12\x13\n\x0bstop_string\x18\x08 \x01(\t\x12\x15\n\rprompt_tokens\x18\t \x01(\x05\x12\x17\n\x0frendered_prompt\x18\n \x01(\t\x12(\n\x05\x65rror\x18\x0b \x01(\x0b\x32\x19.sweetrl.api.v1.ItemError\x12*\n\x05model\x18\x0c \x01(\x0b\x32\x1b.sweetrl.api.v1.ServedModel\"\xa2\x01\n\x0cScoreRequest\x12\x16\n\x0c\x63ontext_text\x18\x01 \x01(\tH\x00\x12,\n\x0c\x63ontext_chat\x18\x02 \x01(\x0b\x32\x14.sweetrl.api.v1.ChatH\x00\x12\x15\n\rcontinuations\x18\x03 \x03(\t\x12\x19\n\x11score_end_of_turn\x18\x04 \x01(\x08\x12\x0f\n\x07\x61\x64\x61pter\x18\x05 \x01(\tB\t\n\x07\x63ontext\"~\n\x11\x43ontinuationScore\x12\x11\n\ttoken_ids\x18\x01 \x03(\x05\x12\x16\n\x0etoken_logprobs\x18\x02 \x03(\x02\x12\x13\n\x0bsum_logprob\x18\x03 \x01(\x01\x12\x14\n\x0cmean_logprob\x18\x04 \x01(\x01\x12\x13\n\x0btoken_count\x18\x05 \x01(\x05\"\xa0\x01\n\rScoreResponse\x12\x31\n\x06scores\x18\x01 \x03(\x0b\x32!.sweetrl.api.v1.ContinuationScore\x12\x16\n\x0e\x63ontext_tokens\x18\x02 \x01(\x05\x12\x18\n\x10rendered_context\x18\x03 \x01(\t\x12*\n\x05model\x18\x04 \x01(\x0b\x32\x1b.sweetrl.api.v1.ServedModel\"\x15\n\x13GetModelInfoRequest\"H\n\x0b\x41\x64\x61pterInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0b\n\x03uri\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\t\x12\x0c\n\x04rank\x18\x04 \x01(\x05\"\xb4\x02\n\tModelInfo\x12\x12\n\nmodel_name\x18\x01 \x01(\t\x12\x0b\n\x03uri\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\t\x12\x0f\n\x07\x62\x61\x63kend\x18\x04 \x01(\t\x12\x17\n\x0f\x62\x61\x63kend_version\x18\x05 \x01(\t\x12\x15\n\rmax_model_len\x18\x06 \x01(\x05\x12\x1a\n\x12\x64\x65\x66\x61ult_max_tokens\x18\x07 \x01(\x05\x12\r\n\x05\x64type\x18\x08 \x01(\t\x12\x19\n\x11has_chat_template\x18\t \x01(\x08\x12\x12\n\nmultimodal\x18\n \x01(\x08\x12-\n\x08\x61\x64\x61pters\x18\x0b \x03(\x0b\x32\x1b.sweetrl.api.v1.AdapterInfo\x12\x16\n\x0e\x61\x63tive_adapter\x18\x0c \x01(\t\x12\x12\n\ngeneration\x18\r \x01(\x03\"\x97\x01\n\x15LoadCheckpointRequest\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12,\n\x04kind\x18\x02 \x01(\x0e\x32\x1e.sweetrl.api.v1.CheckpointKind\x12\x12\n\nbase_model\x18\x03 \x01(\t\x12\x14\n\x0c\x61\x64\x61pter_name\x18\x04 \x01(\t\x12\x19\n\x11\x65xpected_revision\x18\x05 \x01(\t\"X\n\x16LoadCheckpointResponse\x12(\n\x05model\x18\x01 \x01(\x0b\x32\x19.sweetrl.api.v1.ModelInfo\x12\x14\n\x0cload_seconds\x18\x02 \x01(\x01*x\n\x0c\x46inishReason\x12\x1d\n\x19\x46INISH_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x46INISH_REASON_STOP\x10\x01\x12\x18\n\x14\x46INISH_REASON_LENGTH\x10\x02\x12\x17\n\x13\x46INISH_REASON_ABORT\x10\x03*h\n\x0e\x43heckpointKind\x12\x1f\n\x1b\x43HECKPOINT_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HECKPOINT_KIND_FULL\x10\x01\x12\x1b\n\x17\x43HECKPOINT_KIND_ADAPTER\x10\x02\x32\xaf\x03\n\rPolicyService\x12M\n\x08Generate\x12\x1f.sweetrl.api.v1.GenerateRequest\x1a .sweetrl.api.v1.GenerateResponse\x12X\n\x0eGenerateStream\x12\x1f.sweetrl.api.v1.GenerateRequest\x1a#.sweetrl.api.v1.GenerateStreamChunk0\x01\x12\x44\n\x05Score\x12\x1c.sweetrl.api.v1.ScoreRequest\x1a\x1d.sweetrl.api.v1.ScoreResponse\x12N\n\x0cGetModelInfo\x12#.sweetrl.api.v1.GetModelInfoRequest\x1a\x19.sweetrl.api.v1.ModelInfo\x12_\n\x0eLoadCheckpoint\x12%.sweetrl.api.v1.LoadCheckpointRequest\x1a&.sweetrl.api.v1.LoadCheckpointResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sweetrl.api.v1.policy_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_FINISHREASON']._serialized_start=2536
-  _globals['_FINISHREASON']._serialized_end=2656
-  _globals['_CHECKPOINTKIND']._serialized_start=2658
-  _globals['_CHECKPOINTKIND']._serialized_end=2762
+  _globals['_FINISHREASON']._serialized_start=2555
+  _globals['_FINISHREASON']._serialized_end=2675
+  _globals['_CHECKPOINTKIND']._serialized_start=2677
+  _globals['_CHECKPOINTKIND']._serialized_end=2781
   _globals['_CHAT']._serialized_start=76
   _globals['_CHAT']._serialized_end=129
   _globals['_PROMPT']._serialized_start=131
   _globals['_PROMPT']._serialized_end=202
   _globals['_SAMPLINGPARAMS']._serialized_start=205
-  _globals['_SAMPLINGPARAMS']._serialized_end=363
-  _globals['_SERVEDMODEL']._serialized_start=365
-  _globals['_SERVEDMODEL']._serialized_end=479
-  _globals['_GENERATEREQUEST']._serialized_start=481
-  _globals['_GENERATEREQUEST']._serialized_end=606
-  _globals['_SAMPLE']._serialized_start=609
-  _globals['_SAMPLE']._serialized_end=806
-  _globals['_PROMPTRESULT']._serialized_start=809
-  _globals['_PROMPTRESULT']._serialized_end=954
-  _globals['_GENERATERESPONSE']._serialized_start=956
-  _globals['_GENERATERESPONSE']._serialized_end=1065
-  _globals['_GENERATESTREAMCHUNK']._serialized_start=1068
-  _globals['_GENERATESTREAMCHUNK']._serialized_end=1426
-  _globals['_SCOREREQUEST']._serialized_start=1429
-  _globals['_SCOREREQUEST']._serialized_end=1591
-  _globals['_CONTINUATIONSCORE']._serialized_start=1593
-  _globals['_CONTINUATIONSCORE']._serialized_end=1719
-  _globals['_SCORERESPONSE']._serialized_start=1722
-  _globals['_SCORERESPONSE']._serialized_end=1882
-  _globals['_GETMODELINFOREQUEST']._serialized_start=1884
-  _globals['_GETMODELINFOREQUEST']._serialized_end=1905
-  _globals['_ADAPTERINFO']._serialized_start=1907
-  _globals['_ADAPTERINFO']._serialized_end=1979
-  _globals['_MODELINFO']._serialized_start=1982
-  _globals['_MODELINFO']._serialized_end=2290
-  _globals['_LOADCHECKPOINTREQUEST']._serialized_start=2293
-  _globals['_LOADCHECKPOINTREQUEST']._serialized_end=2444
-  _globals['_LOADCHECKPOINTRESPONSE']._serialized_start=2446
-  _globals['_LOADCHECKPOINTRESPONSE']._serialized_end=2534
-  _globals['_POLICYSERVICE']._serialized_start=2765
-  _globals['_POLICYSERVICE']._serialized_end=3196
+  _globals['_SAMPLINGPARAMS']._serialized_end=382
+  _globals['_SERVEDMODEL']._serialized_start=384
+  _globals['_SERVEDMODEL']._serialized_end=498
+  _globals['_GENERATEREQUEST']._serialized_start=500
+  _globals['_GENERATEREQUEST']._serialized_end=625
+  _globals['_SAMPLE']._serialized_start=628
+  _globals['_SAMPLE']._serialized_end=825
+  _globals['_PROMPTRESULT']._serialized_start=828
+  _globals['_PROMPTRESULT']._serialized_end=973
+  _globals['_GENERATERESPONSE']._serialized_start=975
+  _globals['_GENERATERESPONSE']._serialized_end=1084
+  _globals['_GENERATESTREAMCHUNK']._serialized_start=1087
+  _globals['_GENERATESTREAMCHUNK']._serialized_end=1445
+  _globals['_SCOREREQUEST']._serialized_start=1448
+  _globals['_SCOREREQUEST']._serialized_end=1610
+  _globals['_CONTINUATIONSCORE']._serialized_start=1612
+  _globals['_CONTINUATIONSCORE']._serialized_end=1738
+  _globals['_SCORERESPONSE']._serialized_start=1741
+  _globals['_SCORERESPONSE']._serialized_end=1901
+  _globals['_GETMODELINFOREQUEST']._serialized_start=1903
+  _globals['_GETMODELINFOREQUEST']._serialized_end=1924
+  _globals['_ADAPTERINFO']._serialized_start=1926
+  _globals['_ADAPTERINFO']._serialized_end=1998
+  _globals['_MODELINFO']._serialized_start=2001
+  _globals['_MODELINFO']._serialized_end=2309
+  _globals['_LOADCHECKPOINTREQUEST']._serialized_start=2312
+  _globals['_LOADCHECKPOINTREQUEST']._serialized_end=2463
+  _globals['_LOADCHECKPOINTRESPONSE']._serialized_start=2465
+  _globals['_LOADCHECKPOINTRESPONSE']._serialized_end=2553
+  _globals['_POLICYSERVICE']._serialized_start=2784
+  _globals['_POLICYSERVICE']._serialized_end=3215
 # @@protoc_insertion_point(module_scope)

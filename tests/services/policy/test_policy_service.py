@@ -219,6 +219,8 @@ async def expect_error(call, code: grpc.StatusCode, *words: str) -> str:
      grpc.StatusCode.INVALID_ARGUMENT, ["max_tokens", "512"]),
     (policy_pb2.GenerateRequest(prompts=[raw()], sampling=policy_pb2.SamplingParams(temperature=3)),
      grpc.StatusCode.INVALID_ARGUMENT, ["temperature"]),
+    (policy_pb2.GenerateRequest(prompts=[raw()], sampling=greedy(max_chars=-1)),
+     grpc.StatusCode.INVALID_ARGUMENT, ["sampling.max_chars", ">= 0"]),
     (policy_pb2.GenerateRequest(prompts=[raw()], adapter="nope"), grpc.StatusCode.NOT_FOUND, ["nope"]),
     (policy_pb2.GenerateRequest(prompts=[chat([common_pb2.ChatMessage(content="no role")])]),
      grpc.StatusCode.INVALID_ARGUMENT, ["prompts[0].chat.messages[0].role"]),

@@ -15,7 +15,7 @@ from simulator_helpers import (GROUND_TRUTH, PROBLEM, backend_request, human, ru
 from services.policy.app import build as build_policy
 from services.policy.config import PolicyServiceConfig
 from services.simulator.backends.base import DONT_KNOW
-from services.simulator.backends.llm import SYSTEM_PROMPT, clean_reply
+from services.simulator.backends.llm import LABEL_ROOM, SYSTEM_PROMPT, clean_reply
 from services.simulator.config import LlmSimulatorConfig
 from sweetrl.api.v1 import simulator_pb2
 from sweetrl.models.tiny import build_tiny_model
@@ -194,6 +194,9 @@ async def test_policy_transport_prompt_reaches_the_model(policy, monkeypatch):
     assert (first.text, first.untruncated_chars) == (again.text, again.untruncated_chars)  # greedy
     (generated, result), _ = seen
     assert generated.params.temperature == 0.0 and generated.params.max_tokens == 40
+    # The server stops generating past the cap plus room for a speaker label.
+    assert generated.params.max_chars == 12 + LABEL_ROOM
+    assert len(result.samples[0].token_ids) < 40  # 44 characters came before 40 tokens
     assert [m.role for m in generated.prompts[0].messages] == ["system", "user"]
     assert GROUND_TRUTH.strip() in result.rendered_prompt and PROBLEM in result.rendered_prompt
     assert f"Assistant: {QUESTION}" in result.rendered_prompt
