@@ -28,7 +28,7 @@ from typing import Any
 
 __all__ = ["GrowingLayer", "growing_cache", "select_rows", "stacked_cache", "wide_buffer"]
 
-DEFAULT_HEADROOM = 128
+DEFAULT_HEADROOM = 64
 
 # data_ptr -> live buffer; an entry goes when its buffer is freed, so a pointer found
 # here names storage that still belongs to that buffer.
