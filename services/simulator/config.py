@@ -44,7 +44,9 @@ class LlmSimulatorConfig:
     max_tokens: int = doc(
         "Most tokens the model generates per reply. Replies are cut to "
         "max_reply_chars characters afterwards (400 by default, about 100 tokens of "
-        "English), so more only costs time.", 128)
+        "English); through the 'policy' transport the server also stops generating "
+        "32 characters past that cap (SamplingParams.max_chars), through 'openai' "
+        "more tokens only cost time.", 128)
     request_timeout_s: float = doc(
         "Seconds one attempt may take when the caller set no deadline (with a "
         "deadline, the remaining time bounds every attempt).", 120.0)
