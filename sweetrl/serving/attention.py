@@ -20,6 +20,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from sweetrl.serving.kv_cache import wide_buffer  # light: no torch at import
+
 __all__ = ["NAME", "register", "grouped_decode_attention"]
 
 NAME = "sweetrl_sdpa"
@@ -34,8 +36,6 @@ def grouped_decode_attention(module: Any, query: Any, key: Any, value: Any,
     ``[B, q, H, d]`` like every transformers attention function."""
     import torch
     from transformers.integrations.sdpa_attention import sdpa_attention_forward
-
-    from sweetrl.serving.kv_cache import wide_buffer
 
     batch, heads, q_len, dim = query.shape
     kv_heads = key.shape[1]

@@ -58,20 +58,10 @@ class _GrowingMixin:
     headroom: int
     _length: int
 
-    def lazy_initialization(self, key_states: Any, value_states: Any) -> None:
-        self.dtype, self.device = key_states.dtype, key_states.device
-        self._k_buf = self._v_buf = None
-        self._length = 0
-        self.keys = self.values = None
-        self.is_initialized = True
-
     def update(self, key_states: Any, value_states: Any, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        if not self.is_initialized:
-            self.lazy_initialization(key_states, value_states)
-        n = key_states.shape[-2]
-        end = self._length + n
+        end = self._length + key_states.shape[-2]
         if self._k_buf is None or end > self._k_buf.shape[-2]:
-            self._grow(key_states, value_states, end)
+            self._grow(key_states, value_states, end + self.headroom)
         self._k_buf[:, :, self._length:end].copy_(key_states)
         self._v_buf[:, :, self._length:end].copy_(value_states)
         self._length = end
@@ -79,14 +69,9 @@ class _GrowingMixin:
         self.values = self._v_buf[:, :, :end]
         return self.keys, self.values
 
-    def _grow(self, key_states: Any, value_states: Any, needed: int) -> None:
-        import torch
-
-        capacity = needed + self.headroom
-        k_shape = (*key_states.shape[:2], capacity, key_states.shape[-1])
-        v_shape = (*value_states.shape[:2], capacity, value_states.shape[-1])
-        k_buf = torch.zeros(k_shape, dtype=key_states.dtype, device=key_states.device)
-        v_buf = torch.zeros(v_shape, dtype=value_states.dtype, device=value_states.device)
+    def _grow(self, key_states: Any, value_states: Any, capacity: int) -> None:
+        batch = key_states.shape[0]
+        k_buf, v_buf = _zeros(key_states, batch, capacity), _zeros(value_states, batch, capacity)
         if self._length:
             k_buf[:, :, :self._length].copy_(self.keys)
             v_buf[:, :, :self._length].copy_(self.values)
@@ -130,8 +115,16 @@ def GrowingLayer(headroom: int = DEFAULT_HEADROOM) -> Any:  # noqa: N802 - a cla
         raise ValueError(f"headroom must be >= 1, got {headroom}")
     layer = _layer_class()()
     layer.headroom = headroom
-    layer._length = 0
+    layer.reset()
     return layer
+
+
+def _zeros(like: Any, batch: int, columns: int) -> Any:
+    """A zero buffer ``[batch, heads, columns, d]`` with `like`'s heads, d, dtype, device."""
+    import torch
+
+    return torch.zeros((batch, like.shape[1], columns, like.shape[3]),
+                       dtype=like.dtype, device=like.device)
 
 
 def growing_cache(kv: list[tuple[Any, Any]], headroom: int | None = None) -> Any:
@@ -172,7 +165,6 @@ def select_rows(kv: list[tuple[Any, Any]], rows: list[int], start: int,
 
 def _assemble(like: list[tuple[Any, Any]], batch: int, width: int, place: Any,
               headroom: int | None) -> Any:
-    import torch
     from transformers.cache_utils import Cache
 
     headroom = DEFAULT_HEADROOM if headroom is None else headroom
@@ -180,8 +172,7 @@ def _assemble(like: list[tuple[Any, Any]], batch: int, width: int, place: Any,
     for index, (keys, values) in enumerate(like):
         buffers = []
         for part, tensor in enumerate((keys, values)):
-            buffer = torch.zeros((batch, tensor.shape[1], width + headroom, tensor.shape[3]),
-                                 dtype=tensor.dtype, device=tensor.device)
+            buffer = _zeros(tensor, batch, width + headroom)
             place(index, buffer, width, part)
             buffers.append(buffer)
         layer = GrowingLayer(headroom)
